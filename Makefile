@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the five example modules (and, for the tests, the selftest module)
+# against a kernel build tree, in the style of the Rust-for-Linux out-of-tree
+# module template. The Kbuild file says what is built.
+#
+#   make                       against the running kernel's build tree
+#   make KDIR=/path/to/build   against another one, e.g. KDIR=$(scripts/kernel.sh)
+#   make clean | fmt | fmtcheck | clippy | rust-analyzer
+#   make demo | test           the VM demo and the test suite (reference kernels)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+ROOT := $(CURDIR)
+
+# Every goal except these needs a kernel tree; check it once, up front, and
+# stop with preflight's one-line message if it cannot build Rust modules.
+no_kdir_goals := help demo test fmt fmtcheck
+ifneq ($(filter-out $(no_kdir_goals),$(or $(MAKECMDGOALS),modules)),)
+  preflight := $(shell '$(ROOT)/scripts/preflight.sh' '$(KDIR)' '$(RUSTC)' '$(LLVM)'; echo " kwait_rc=$$?")
+  ifneq ($(lastword $(preflight)),kwait_rc=0)
+    $(error $(filter-out kwait_rc=%,$(preflight)))
+  endif
+  KMAKE := $(MAKE) -C '$(KDIR)' M='$(ROOT)' $(filter-out kwait_rc=%,$(preflight))
+endif
+
+.PHONY: modules clean clippy rust-analyzer fmt fmtcheck demo test help
+
+modules:
+	$(KMAKE) modules
+
+clean:
+	$(KMAKE) clean
+	rm -f rust-project.json
+
+# Lint with the kernel's clippy set. Objects that are up to date are not
+# linted again, so start from a clean tree.
+clippy:
+	$(KMAKE) clean
+	$(KMAKE) CLIPPY=1 modules KWAIT_SELFTEST=1
+
+rust-analyzer:
+	'$(ROOT)/scripts/rust-analyzer.sh' '$(KDIR)' > rust-project.json
+
+# rustfmt with the kernel's settings (edition 2021, Unix newlines); `make
+# rustfmtcheck` in the kernel has no rule for external modules.
+RUSTFMT ?= $(firstword $(wildcard /usr/bin/rustfmt) rustfmt)
+rust_sources = $(shell find '$(ROOT)/src' '$(ROOT)/examples' '$(ROOT)/tests' -name '*.rs')
+fmt:
+	$(RUSTFMT) --config-path '$(ROOT)/.rustfmt.toml' $(rust_sources)
+
+fmtcheck:
+	$(RUSTFMT) --check --config-path '$(ROOT)/.rustfmt.toml' $(rust_sources)
+
+demo:
+	'$(ROOT)/scripts/demo.sh'
+
+test:
+	'$(ROOT)/scripts/test.sh'
+
+help:
+	@sed -n 's/^#   //p' '$(ROOT)/Makefile'

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print the path of a ready reference kernel build tree, building it first if
+# the cache has none for the current key. Everything else goes to stderr, so
+#
+#     make KDIR=$(scripts/kernel.sh)
+#
+# works. The tree is configured from tinyconfig plus kernel/reference.config
+# and built with LLVM and the Debian rustc (see scripts/lib.sh).
+#
+# Usage: scripts/kernel.sh [6.12|7]     (default: $KWAIT_KERNEL, else 6.12)
+#   6.12  Debian's linux-source-6.12 (Linux 6.12 LTS)
+#   7     the newest linux-source-7.* in Debian's newer suites
+#   KWAIT_KERNEL_SRC=tarball-or-tree  builds that source instead
+#
+# The cache key covers the kernel release, the config fragment, this recipe and
+# the toolchain versions. A tree counts as ready only once its build finished
+# and wrote the `.kwait-ready` stamp; anything else under the key is rebuilt.
+set -euo pipefail
+KWAIT_TAG=kernel
+. "$(dirname "$0")/lib.sh"
+
+# Bump when the build steps below change in a way that changes the result.
+RECIPE=1
+CHOICE=${1:-${KWAIT_KERNEL:-6.12}}
+FRAGMENT=$KWAIT_ROOT/kernel/reference.config
+
+kwait_toolchain
+
+# Find the source: prints a tarball or directory path.
+kernel_source() {
+	if [ -n "${KWAIT_KERNEL_SRC:-}" ]; then
+		[ -e "$KWAIT_KERNEL_SRC" ] || die "KWAIT_KERNEL_SRC=$KWAIT_KERNEL_SRC does not exist"
+		echo "$KWAIT_KERNEL_SRC"
+		return
+	fi
+	case $CHOICE in
+	6.12)
+		local t=/usr/src/linux-source-6.12.tar.xz
+		[ -f "$t" ] || die "no $t: run scripts/setup.sh (package linux-source-6.12) or set KWAIT_KERNEL_SRC"
+		echo "$t"
+		;;
+	7) "$KWAIT_ROOT/scripts/fetch-kernel-source.sh" 7 ;;
+	*) die "unknown kernel '$CHOICE': use 6.12 or 7" ;;
+	esac
+}
+
+# The kernel release (VERSION.PATCHLEVEL.SUBLEVEL) of a source tarball or tree.
+source_release() {
+	local mk
+	if [ -d "$1" ]; then
+		mk=$(head -n 6 "$1/Makefile")
+	else
+		local top
+		top=$(tar -tf "$1" 2>/dev/null | head -n 1 | cut -d/ -f1) || true
+		mk=$(tar -xOf "$1" "$top/Makefile" | head -n 6)
+	fi
+	awk -F' = ' '/^VERSION/{v=$2} /^PATCHLEVEL/{p=$2} /^SUBLEVEL/{s=$2} END{print v"."p"."s}' <<<"$mk"
+}
+
+# Check that every option of the fragment has the value asked for.
+verify_config() {
+	local config=$1 line name want bad=()
+	while IFS= read -r line; do
+		case $line in CONFIG_*=*) ;; *) continue ;; esac
+		name=${line%%=*}
+		want=${line#*=}
+		if [ "$want" = n ]; then
+			grep -qx "$name=y" "$config" && bad+=("$name")
+		else
+			grep -qx "$name=$want" "$config" || bad+=("$name")
+		fi
+	done <"$FRAGMENT"
+	((${#bad[@]} == 0)) || die "config options did not take: ${bad[*]} (if CONFIG_RUST: 'make rustavailable' in the tree says why)"
+}
+
+# configure_tree DIR MAKE...: tinyconfig, merge the fragment, resolve the rest.
+configure_tree() {
+	local dir=$1
+	shift
+	"$@" tinyconfig
+	(cd "$dir/build" && "$dir/src/scripts/kconfig/merge_config.sh" -m .config "$FRAGMENT")
+	"$@" olddefconfig
+}
+
+build_tree() {
+	local src=$1 dir=$2 kmake=(make "${KMAKE[@]}" -j"$(nproc)")
+	rm -rf "$dir"
+	mkdir -p "$dir/build"
+	if [ -d "$src" ]; then
+		ln -s "$(cd "$src" && pwd)" "$dir/src"
+	else
+		mkdir -p "$dir/src"
+		run_logged "unpack $(basename "$src")" "$dir/unpack.log" \
+			tar -xf "$src" -C "$dir/src" --strip-components=1
+	fi
+	local o=(-C "$dir/src" O="$dir/build")
+	run_logged "check the Rust toolchain (make rustavailable)" "$dir/rustavailable.log" \
+		"${kmake[@]}" "${o[@]}" rustavailable
+	run_logged "configure (tinyconfig + reference.config)" "$dir/config.log" \
+		configure_tree "$dir" "${kmake[@]}" "${o[@]}"
+	verify_config "$dir/build/.config"
+	run_logged "build the kernel ($(nproc) jobs)" "$dir/build.log" "${kmake[@]}" "${o[@]}" all
+	local f
+	for f in arch/x86/boot/bzImage Module.symvers rust/libkernel.rmeta usr/gen_init_cpio; do
+		[ -e "$dir/build/$f" ] || die "build finished without $f; see $dir/build.log"
+	done
+	# Record how the tree was built, for scripts/preflight.sh and the VM runner.
+	{
+		echo "# Written by scripts/kernel.sh: the toolchain this tree was built with."
+		printf '%s\n' "${KMAKE[@]}"
+		echo "CLIPPY_DRIVER=$CLIPPY_DRIVER"
+	} >"$dir/build/kwait-toolchain.env"
+	cat >"$dir/build/kwait-tree.txt" <<-EOF
+		release=$(make -s -C "$dir/build" kernelrelease 2>/dev/null)
+		source=$src
+		$(kwait_toolchain_versions)
+	EOF
+}
+
+SRC=$(kernel_source)
+RELEASE=$(source_release "$SRC")
+[[ $RELEASE =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "cannot read the kernel release of $SRC"
+KEY=$({
+	echo "recipe $RECIPE"
+	echo "release $RELEASE"
+	if [ -d "$SRC" ]; then cd "$SRC" && pwd; else basename "$SRC"; stat -c %s "$SRC"; fi
+	cat "$FRAGMENT"
+	kwait_toolchain_versions
+} | kwait_hash)
+DIR=$KWAIT_CACHE/kernels/linux-$RELEASE-$KEY
+
+if [ -f "$DIR/.kwait-ready" ]; then
+	say "reusing linux $RELEASE (key $KEY)"
+else
+	kwait_check_toolchain
+	mkdir -p "$KWAIT_CACHE/kernels"
+	# One builder per key at a time; a second caller waits, then reuses.
+	exec 9>"$DIR.lock"
+	say "waiting for the cache lock" && flock 9
+	if [ ! -f "$DIR/.kwait-ready" ]; then
+		say "building linux $RELEASE (key $KEY) in $DIR: about 4 min on 2 cores"
+		build_tree "$SRC" "$DIR"
+		echo "$KEY" >"$DIR/.kwait-ready"
+	fi
+	flock -u 9
+fi
+echo "$DIR/build"

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a reference kernel in QEMU with a busybox initramfs, run a guest script
+# in it, and exit with the script's exit status.
+#
+# Usage: scripts/vm.sh [options] GUEST_SCRIPT [FILE...]
+#   GUEST_SCRIPT   busybox sh script run as root in /root after boot
+#   FILE...        copied into the guest's /root (modules, helper scripts)
+#   --kdir DIR     kernel build tree (default: the 6.12 reference, scripts/kernel.sh)
+#   --log FILE     where to keep the full serial log (default: under the cache)
+#   --timeout SEC  stop a guest still running after SEC seconds (default 600)
+#   --quiet        do not copy the serial output to stdout
+#
+# Exit status: the guest script's; 124 if the guest was stopped by the timeout;
+# 125 if it ended without reporting (a panic, say). The serial log is kept
+# either way. Emulation is TCG; set KWAIT_ACCEL=kvm where KVM really works.
+set -euo pipefail
+KWAIT_TAG=vm
+. "$(dirname "$0")/lib.sh"
+
+KDIR= LOG= TIMEOUT=600 QUIET=
+while (($#)); do
+	case $1 in
+	--kdir) KDIR=$2 && shift 2 ;;
+	--log) LOG=$2 && shift 2 ;;
+	--timeout) TIMEOUT=$2 && shift 2 ;;
+	--quiet) QUIET=1 && shift ;;
+	-*) die "unknown option $1 (see the header of $0)" ;;
+	*) break ;;
+	esac
+done
+(($# >= 1)) || die "usage: $0 [--kdir DIR] [--log FILE] [--timeout SEC] [--quiet] GUEST_SCRIPT [FILE...]"
+GUEST=$1
+shift
+[ -f "$GUEST" ] || die "no guest script $GUEST"
+[ -n "$KDIR" ] || KDIR=$("$KWAIT_ROOT/scripts/kernel.sh")
+[ -f "$KDIR/arch/x86/boot/bzImage" ] || die "no kernel image in $KDIR (arch/x86/boot/bzImage)"
+BUSYBOX=$(command -v busybox) || die "busybox not found (Debian: busybox-static)"
+if [ -z "$LOG" ]; then
+	mkdir -p "$KWAIT_CACHE/logs"
+	LOG=$KWAIT_CACHE/logs/vm-$(date +%Y%m%d-%H%M%S)-$$.log
+fi
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# /init: mount the pseudo filesystems, run the guest script, report its status.
+cat >"$WORK/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+echo "kwait-guest: booted $(uname -r)"
+cd /root && sh /guest.sh
+rc=$?
+echo "KWAIT_GUEST_EXIT=$rc"
+poweroff -f
+EOF
+
+{
+	echo "dir /dev 755 0 0"
+	echo "nod /dev/console 600 0 0 c 5 1"
+	for d in /proc /sys /tmp /bin /sbin /usr /usr/bin /usr/sbin /root; do echo "dir $d 755 0 0"; done
+	echo "file /bin/busybox $BUSYBOX 755 0 0"
+	echo "file /init $WORK/init 755 0 0"
+	echo "file /guest.sh $(realpath "$GUEST") 755 0 0"
+	for f in "$@"; do
+		[ -f "$f" ] || die "no file $f to copy into the guest"
+		echo "file /root/$(basename "$f") $(realpath "$f") 644 0 0"
+	done
+} >"$WORK/initramfs.list"
+"$KDIR/usr/gen_init_cpio" "$WORK/initramfs.list" | gzip -1 >"$WORK/initramfs.gz"
+
+accel=(-accel tcg -cpu max)
+[ "${KWAIT_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1G -no-reboot
+	-display none -monitor none -serial stdio
+	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz"
+	-append "console=ttyS0 panic=-1 loglevel=5 ${KWAIT_APPEND:-}")
+
+say "booting $(basename "$(dirname "$KDIR")") (serial log: $LOG, timeout ${TIMEOUT}s)"
+set +e
+if [ -n "$QUIET" ]; then
+	timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null >"$LOG" 2>&1
+else
+	timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null 2>&1 | tee "$LOG"
+fi
+status=${PIPESTATUS[0]}
+set -e
+
+rc=$(tr -d '\r' <"$LOG" | sed -n 's/^KWAIT_GUEST_EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
+if [ -n "$rc" ]; then
+	exit "$rc"
+elif [ "$status" = 124 ] || [ "$status" = 137 ]; then
+	say "guest still running after ${TIMEOUT}s: stopped it (serial log: $LOG)"
+	exit 124
+fi
+say "guest ended without reporting a result (qemu exit $status; serial log: $LOG)"
+exit 125

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Jiffies and the interruptible pause.
+
+use crate::sys;
+use crate::thread::ThreadContext;
+
+/// A duration in jiffies, the kernel's scheduler ticks (`unsigned long`).
+pub type Jiffies = core::ffi::c_ulong;
+
+/// `msecs_to_jiffies()`: `msecs` rounded up to whole jiffies.
+pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
+    // SAFETY: A pure conversion.
+    unsafe { sys::__msecs_to_jiffies(msecs) }
+}
+
+/// `jiffies_to_msecs()`.
+pub fn jiffies_to_msecs(jiffies: Jiffies) -> u32 {
+    // SAFETY: A pure conversion.
+    unsafe { sys::jiffies_to_msecs(jiffies) }
+}
+
+impl ThreadContext {
+    /// Sleeps for `msecs` milliseconds, or less if the thread is asked to stop or gets an
+    /// allowed signal (`msleep_interruptible()`).
+    ///
+    /// This is the pacing the C tutorial did with `msleep()`, which a stop request cannot cut
+    /// short: with it, `rmmod` waited out the rest of each second. A signal that cut the pause
+    /// short stays pending (see [`ThreadContext::flush_signals`]). Returns the milliseconds
+    /// that were left, 0 if it slept the whole time.
+    pub fn pause(&mut self, msecs: u32) -> u32 {
+        // SAFETY: `&mut self` proves a kthread holding none of our locks, so it may sleep.
+        let left = unsafe { sys::msleep_interruptible(msecs) };
+        u32::try_from(left).unwrap_or(msecs)
+    }
+}
