@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the modules against a reference kernel, outside the source tree, and
+# print the directory that holds the .ko files.
+#
+# Usage: scripts/build.sh [6.12|7] [--selftest] [-- MAKE_ARGS...]
+#   6.12 | 7     the reference kernel (default: $KWAIT_KERNEL, else 6.12)
+#   --selftest   also build tests/kwait_selftest.ko (make KWAIT_SELFTEST=1)
+#
+# Kbuild builds external modules in place, so each kernel gets its own copy of
+# the sources under the cache; building for one kernel never clobbers another.
+set -euo pipefail
+KWAIT_TAG=build
+. "$(dirname "$0")/lib.sh"
+
+CHOICE=${KWAIT_KERNEL:-6.12}
+MAKE_ARGS=()
+while (($#)); do
+	case $1 in
+	6.12 | 7) CHOICE=$1 ;;
+	--selftest) MAKE_ARGS+=(KWAIT_SELFTEST=1) ;;
+	--) shift && MAKE_ARGS+=("$@") && break ;;
+	*) die "unknown argument $1 (see the header of $0)" ;;
+	esac
+	shift
+done
+
+KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE")
+OUT=$KWAIT_CACHE/modules/$(basename "$(dirname "$KDIR")")
+mkdir -p "$OUT"
+# Copy with timestamps, so make rebuilds only what changed since the last copy.
+(cd "$KWAIT_ROOT" && cp -rp Kbuild Makefile .rustfmt.toml src examples tests scripts "$OUT/")
+make -s -C "$OUT" KDIR="$KDIR" "${MAKE_ARGS[@]}" >"$OUT/make.log" 2>&1 || {
+	cat "$OUT/make.log" >&2
+	die "module build against $KDIR failed (log: $OUT/make.log)"
+}
+if grep -qiE '(^|[^a-z])(warning|error)' "$OUT/make.log"; then
+	cat "$OUT/make.log" >&2
+	die "the module build printed warnings (log: $OUT/make.log)"
+fi
+say "modules built for $(cat "$KDIR/include/config/kernel.release") in $OUT"
+echo "$OUT"
