@@ -20,7 +20,8 @@ ifneq ($(filter-out $(no_kdir_goals),$(or $(MAKECMDGOALS),modules)),)
   ifneq ($(lastword $(preflight)),kwait_rc=0)
     $(error $(filter-out kwait_rc=%,$(preflight)))
   endif
-  KMAKE := $(MAKE) -C '$(KDIR)' M='$(ROOT)' $(filter-out kwait_rc=%,$(preflight))
+  KVARS := $(filter-out kwait_rc=%,$(preflight))
+  KMAKE := $(MAKE) -C '$(KDIR)' M='$(ROOT)' $(KVARS)
 endif
 
 .PHONY: modules clean clippy rust-analyzer fmt fmtcheck demo test help
@@ -38,8 +39,9 @@ clippy:
 	$(KMAKE) clean
 	$(KMAKE) CLIPPY=1 modules KWAIT_SELFTEST=1
 
-rust-analyzer:
-	'$(ROOT)/scripts/rust-analyzer.sh' '$(KDIR)' > rust-project.json
+# rust-project.json for editors: the kernel's crates, kwait and the modules.
+rust-analyzer: modules
+	python3 '$(ROOT)/scripts/rust-analyzer.py' '$(KDIR)' $(KVARS) > rust-project.json
 
 # rustfmt with the kernel's settings (edition 2021, Unix newlines); `make
 # rustfmtcheck` in the kernel has no rule for external modules.

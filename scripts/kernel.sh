@@ -131,18 +131,24 @@ KEY=$({
 } | kwait_hash)
 DIR=$KWAIT_CACHE/kernels/linux-$RELEASE-$KEY
 
-if [ -f "$DIR/.kwait-ready" ]; then
+# The stamp holds the key and the hash of the finished tree's .config; a tree
+# whose .config changed since (a `make` in it without the right toolchain can
+# silently reconfigure it without Rust) is not reused.
+stamp() { echo "$KEY $(sha256sum <"$DIR/build/.config" | cut -c1-16)"; }
+if [ -f "$DIR/.kwait-ready" ] && [ "$(cat "$DIR/.kwait-ready")" = "$(stamp)" ]; then
 	say "reusing linux $RELEASE (key $KEY)"
 else
+	[ -f "$DIR/.kwait-ready" ] && say "the cached tree's .config changed since it was built: rebuilding"
+	rm -f "$DIR/.kwait-ready"
 	kwait_check_toolchain
 	mkdir -p "$KWAIT_CACHE/kernels"
 	# One builder per key at a time; a second caller waits, then reuses.
 	exec 9>"$DIR.lock"
-	say "waiting for the cache lock" && flock 9
+	flock -n 9 || { say "another build of this tree is running: waiting for it" && flock 9; }
 	if [ ! -f "$DIR/.kwait-ready" ]; then
-		say "building linux $RELEASE (key $KEY) in $DIR: about 4 min on 2 cores"
+		say "building linux $RELEASE (key $KEY) in $DIR: about 7 min on 2 cores"
 		build_tree "$SRC" "$DIR"
-		echo "$KEY" >"$DIR/.kwait-ready"
+		stamp >"$DIR/.kwait-ready"
 	fi
 	flock -u 9
 fi

@@ -8,6 +8,7 @@
 //! |------------------------|-----------|-------------------------------------------------------|
 //! | `kwait_kbox`           | 6.12.19   | `KBox::new(value, flags)` replaces `Box::init(value)` |
 //! | `kwait_module_authors` | 6.15      | `module!` takes `authors: [..]` (`author` is gone in 6.17) |
+//! | `kwait_pin_init_crate` | 6.15      | pin-init is its own crate, `pin_init`                 |
 //! | `kwait_core_cstr`      | 6.19      | `CStr` is `core::ffi::CStr`; `as_char_ptr()` is a trait method |
 //!
 //! Linux 6.7 is the kernel with none of them set. Kernels from 6.10 to 6.12.18 allocate in a
@@ -25,7 +26,11 @@ pub(crate) fn cstr_ptr(s: &CStr) -> *const c_char {
 }
 
 /// Builds a pin-initialiser from a closure that initialises the slot it is given.
+#[cfg(not(kwait_pin_init_crate))]
 pub(crate) use kernel::init::pin_init_from_closure;
+/// Builds a pin-initialiser from a closure that initialises the slot it is given.
+#[cfg(kwait_pin_init_crate)]
+pub(crate) use pin_init::pin_init_from_closure;
 
 /// The kernel's owned heap pointer.
 #[cfg(kwait_kbox)]

@@ -5,11 +5,11 @@
 use crate::compat::{self, KBox};
 use crate::sys;
 use core::ffi::{c_int, c_void};
+use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::bindings;
 use kernel::prelude::*;
 use kernel::task::Task;
-use kernel::types::ARef;
 
 /// How many [`KThread`]s of this module have been started and not yet stopped.
 ///
@@ -24,8 +24,8 @@ static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// returned and gives back its return value. Dropping the handle stops the thread too, so a module
 /// that keeps its handles in its module struct cannot unload with one of them still running.
 ///
-/// The handle holds a reference to the thread's `task_struct`, so stopping a thread whose closure
-/// has already returned is fine: the task is still there to be asked.
+/// The handle holds a reference to the thread's `task_struct` (`get_task_struct()`), so stopping
+/// a thread whose closure has already returned is fine: the task is still there to be asked.
 ///
 /// # Examples
 ///
@@ -41,13 +41,14 @@ static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 ///
 /// # Invariants
 ///
-/// - `task` is a kthread created by [`KThread::spawn`] and woken; it runs `trampoline::<F>` with
+/// - `task` is a kthread created by [`KThread::spawn`] and woken, and the handle owns one
+///   reference to its `task_struct`; it runs `trampoline::<F>` with
 ///   `payload` as its argument, for the `F` that `drop_payload` was instantiated with.
 /// - `payload` points to a live `KBox<Payload<F>>` owned by this handle. Until `kthread_stop()`
 ///   has returned, the thread may access it and the handle does not; afterwards only the handle
 ///   does. `payload` is null once the thread has been stopped (then `exit_code` is set).
 pub struct KThread {
-    task: ARef<Task>,
+    task: NonNull<bindings::task_struct>,
     payload: *mut c_void,
     drop_payload: unsafe fn(*mut c_void),
     exit_code: Option<i32>,
@@ -57,7 +58,7 @@ pub struct KThread {
 // process context, and the payload it frees after that is `Send` (see `spawn`).
 unsafe impl Send for KThread {}
 
-// SAFETY: Through `&KThread` one can only read the task reference, which is `Sync`.
+// SAFETY: Through `&KThread` one can only look at the task, which any thread may do.
 unsafe impl Sync for KThread {}
 
 /// What the thread runs: the closure, taken out by the thread when it starts.
@@ -79,24 +80,27 @@ impl KThread {
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
     {
         let payload = KBox::into_raw(compat::kbox_new(Payload { run: Some(run) })?);
-        let task = create_thread(trampoline::<F>, payload.cast(), name);
-        if let Some(err) = err_ptr_error(task) {
-            // SAFETY: No thread was created, so `payload` is still ours alone; it came from
-            // `KBox::into_raw` just above.
-            drop(unsafe { KBox::from_raw(payload) });
-            pr_err!("error creating kthread {}: {:?}\n", name, err);
-            return Err(err);
-        }
+        let task = match create_thread(trampoline::<F>, payload.cast(), name) {
+            Ok(task) => task,
+            Err(err) => {
+                // SAFETY: No thread was created, so `payload` is still ours alone; it came
+                // from `KBox::into_raw` just above.
+                drop(unsafe { KBox::from_raw(payload) });
+                pr_err!("error creating kthread {}: {:?}\n", name, err);
+                return Err(err);
+            }
+        };
         // SAFETY: `task` is a valid task that cannot go away before we take our reference: it
-        // is a new kthread that has not been woken, so it has not run, let alone exited.
-        // `Task` is a transparent wrapper of `task_struct`.
-        let task: ARef<Task> = unsafe { &*task.cast::<Task>() }.into();
-        // SAFETY: `task` is a kthread that has not been woken yet; waking it is the second half
-        // of `kthread_run()`.
-        unsafe { sys::wake_up_process(task_ptr(&task)) };
+        // is a new kthread that has not been woken, so it has not run, let alone exited. Waking
+        // it is the second half of `kthread_run()`.
+        unsafe {
+            bindings::get_task_struct(task.as_ptr());
+            sys::wake_up_process(task.as_ptr());
+        }
         LIVE_THREADS.fetch_add(1, Ordering::Relaxed);
-        // INVARIANT: `task` was created to run `trampoline::<F>(payload)` and is awake;
-        // `payload` is the `KBox<Payload<F>>` leaked above and `drop_payload` matches `F`.
+        // INVARIANT: `task` was created to run `trampoline::<F>(payload)`, is awake and we hold
+        // a reference to it; `payload` is the `KBox<Payload<F>>` leaked above and
+        // `drop_payload` matches `F`.
         Ok(Self {
             task,
             payload: payload.cast(),
@@ -116,14 +120,14 @@ impl KThread {
         if let Some(code) = self.exit_code {
             return code;
         }
-        if task_ptr(&self.task) == current_task() {
+        if self.task.as_ptr() == current_task() {
             // A thread cannot wait for its own exit; `kthread_stop()` would never return.
             pr_err!("a kthread tried to stop itself; not stopping it\n");
             return EBUSY.to_errno();
         }
         // SAFETY: `self.task` is a kthread (type invariant) and our reference keeps its
         // `task_struct` alive, even if it has already exited.
-        let code = unsafe { sys::kthread_stop(task_ptr(&self.task)) };
+        let code = unsafe { sys::kthread_stop(self.task.as_ptr()) };
         // SAFETY: `kthread_stop()` returned, so the thread no longer runs its closure and the
         // payload is the handle's alone (type invariant); `drop_payload` matches its type.
         unsafe { (self.drop_payload)(self.payload) };
@@ -136,13 +140,17 @@ impl KThread {
 
     /// The thread's task, for its pid or name.
     pub fn task(&self) -> &Task {
-        &self.task
+        // SAFETY: Our reference keeps the task alive as long as `self`; `Task` is a transparent
+        // wrapper of `task_struct`.
+        unsafe { &*self.task.as_ptr().cast::<Task>() }
     }
 }
 
 impl Drop for KThread {
     fn drop(&mut self) {
         self.stop();
+        // SAFETY: The handle owns one reference to the task (type invariant), given up here.
+        unsafe { bindings::put_task_struct(self.task.as_ptr()) };
     }
 }
 
@@ -182,11 +190,11 @@ fn create_thread(
     threadfn: unsafe extern "C" fn(*mut c_void) -> c_int,
     data: *mut c_void,
     name: &CStr,
-) -> *mut bindings::task_struct {
+) -> Result<NonNull<bindings::task_struct>> {
     // SAFETY: The name goes through "%s", so it is never read as a format. Both strings are
     // NUL-terminated and are copied before the call returns. `threadfn` and `data` are what the
     // new thread will be given; the caller keeps `data` valid for as long as the thread runs.
-    unsafe {
+    let task = unsafe {
         sys::kthread_create_on_node(
             threadfn,
             data,
@@ -194,25 +202,17 @@ fn create_thread(
             compat::cstr_ptr(kernel::c_str!("%s")),
             compat::cstr_ptr(name),
         )
-    }
-}
-
-/// The error an `ERR_PTR()`-style return value carries, if it carries one.
-fn err_ptr_error<T>(ptr: *mut T) -> Option<Error> {
+    };
     // SAFETY: `IS_ERR` only looks at the pointer's value.
-    if !unsafe { bindings::IS_ERR(ptr.cast()) } {
-        return None;
+    if unsafe { bindings::IS_ERR(task.cast()) } {
+        // SAFETY: As for `IS_ERR`.
+        let errno = unsafe { bindings::PTR_ERR(task.cast()) };
+        // An error pointer holds -4095..=-1, so the fallbacks are unreachable.
+        let errno = c_int::try_from(errno).unwrap_or(c_int::MIN);
+        return Err(kernel::error::to_result(errno).err().unwrap_or(EINVAL));
     }
-    // SAFETY: As above, for `PTR_ERR`.
-    let errno = unsafe { bindings::PTR_ERR(ptr.cast()) };
-    // `IS_ERR` means `errno` is in -4095..=-1, so both fallbacks are unreachable.
-    let errno = c_int::try_from(errno).unwrap_or(c_int::MIN);
-    Some(kernel::error::to_result(errno).err().unwrap_or(EINVAL))
-}
-
-fn task_ptr(task: &Task) -> *mut bindings::task_struct {
-    let task: *const Task = task;
-    task.cast_mut().cast()
+    // `kthread_create_on_node()` returns a task or an error pointer, never NULL.
+    NonNull::new(task).ok_or(EINVAL)
 }
 
 fn current_task() -> *mut bindings::task_struct {

@@ -51,8 +51,11 @@ impl<T> WaitQueue<T> {
             // SAFETY: `slot` is valid for writes and pinned (`pin_init_from_closure`'s
             // contract); the head is initialised in place and the name and key are `'static`.
             unsafe {
-                let head = Opaque::raw_get(addr_of_mut!((*slot).head));
-                sys::__init_waitqueue_head(head, compat::cstr_ptr(name), key.as_ptr());
+                sys::__init_waitqueue_head(
+                    (*slot).head.get(),
+                    compat::cstr_ptr(name),
+                    key.as_ptr(),
+                );
                 addr_of_mut!((*slot).data).write(UnsafeCell::new(data));
             }
             // INVARIANT: the head is initialised and pinned from here on.
