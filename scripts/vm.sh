@@ -12,6 +12,10 @@
 #   --timeout SEC  stop a guest still running after SEC seconds (default 600)
 #   --quiet        do not copy the serial output to stdout
 #
+# The guest has busybox, plus kmod's tools as /sbin/modinfo, /sbin/insmod,
+# /sbin/rmmod and /sbin/lsmod (call them by path: busybox sh prefers its own
+# applets for bare names). debugfs is mounted on /sys/kernel/debug.
+#
 # Exit status: the guest script's; 124 if the guest was stopped by the timeout;
 # 125 if it ended without reporting (a panic, say). The serial log is kept
 # either way. Emulation is TCG; set KWAIT_ACCEL=kvm where KVM really works.
@@ -53,6 +57,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mkdir -p "/lib/modules/$(uname -r)"
 echo "kwait-guest: booted $(uname -r)"
 cd /root && sh /guest.sh
 rc=$?
@@ -60,12 +65,30 @@ echo "KWAIT_GUEST_EXIT=$rc"
 poweroff -f
 EOF
 
+# kmod's modinfo, insmod, rmmod and lsmod, with the libraries they need, as
+# /sbin/modinfo etc.: busybox modinfo skips a module's first .modinfo entry,
+# which for Rust modules is the author. Guest scripts call them by path, since
+# busybox sh runs its own applets for bare command names.
+guest_kmod() {
+	local kmod lib t dir
+	kmod=$(command -v kmod) || return 0
+	echo "file /usr/bin/kmod $(realpath "$kmod") 755 0 0"
+	for t in modinfo insmod rmmod lsmod; do echo "slink /sbin/$t /usr/bin/kmod 777 0 0"; done
+	for lib in $(ldd "$kmod" | grep -o '/[^ ]*'); do
+		dir=$(dirname "$lib")
+		[ "$dir" = / ] || echo "dir $(dirname "$dir") 755 0 0"
+		echo "dir $dir 755 0 0"
+		echo "file $lib $(realpath "$lib") 755 0 0"
+	done | awk '!seen[$0]++ && $2 != "/"'
+}
+
 {
 	echo "dir /dev 755 0 0"
 	echo "nod /dev/console 600 0 0 c 5 1"
 	for d in /proc /sys /tmp /bin /sbin /usr /usr/bin /usr/sbin /root; do echo "dir $d 755 0 0"; done
 	echo "file /bin/busybox $BUSYBOX 755 0 0"
 	echo "file /init $WORK/init 755 0 0"
+	guest_kmod
 	echo "file /guest.sh $(realpath "$GUEST") 755 0 0"
 	for f in "$@"; do
 		[ -f "$f" ] || die "no file $f to copy into the guest"
