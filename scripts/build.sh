@@ -29,6 +29,10 @@ done
 KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE")
 OUT=$KWAIT_CACHE/modules/$(basename "$(dirname "$KDIR")")
 mkdir -p "$OUT"
+# One build per output directory at a time (rustc dies of SIGBUS when another
+# build rewrites the crate metadata it has mapped).
+exec 9>"$OUT.lock"
+flock -n 9 || { say "another build for this kernel is running: waiting for it" && flock 9; }
 # Copy with timestamps, so make rebuilds only what changed since the last copy.
 (cd "$KWAIT_ROOT" && cp -rp Kbuild Makefile .rustfmt.toml src examples tests scripts "$OUT/")
 make -s -C "$OUT" KDIR="$KDIR" "${MAKE_ARGS[@]}" >"$OUT/make.log" 2>&1 || {

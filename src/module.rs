@@ -30,8 +30,17 @@ macro_rules! module {
         description: $description:tt,
         license: $license:tt $(,)?
     ) => {
-        /// The module as the kernel sees it: the crate's module type in kwait's guard.
-        type __KwaitModule = $crate::ModuleGuard<$type>;
+        /// The module as the kernel sees it: the crate's module type in kwait's guard. It is
+        /// defined here because `module!` implements traits for it, which Rust allows only for
+        /// the crate's own types.
+        struct __KwaitModule($crate::ModuleGuard<$type>);
+
+        impl ::kernel::Module for __KwaitModule {
+            fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
+                <$crate::ModuleGuard<$type> as ::kernel::Module>::init(module).map(__KwaitModule)
+            }
+        }
+
         $crate::__kwait_kernel_module!(__KwaitModule, $name, $author, $description, $license);
     };
 }
