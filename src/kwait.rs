@@ -32,7 +32,7 @@ mod wait_queue;
 
 pub use module::ModuleGuard;
 pub use thread::{KThread, Signal, ThreadContext};
-pub use time::{jiffies_to_msecs, msecs_to_jiffies, Jiffies};
+pub use time::{jiffies_to_msecs, ktime_get_ns, msecs_to_jiffies, Jiffies};
 pub use wait::Timeout;
 pub use wait_queue::{IrqGuard, LockClassKey, SpinGuard, StaticWaitQueue, WaitQueue};
 

@@ -25,6 +25,9 @@ pub(crate) const WQ_FLAG_EXCLUSIVE: c_int = 0x01;
 pub(crate) const NUMA_NO_NODE: c_int = -1;
 /// `SIG_KTHREAD`, the handler value `allow_signal()` installs (`include/linux/sched/signal.h`).
 pub(crate) const SIG_KTHREAD: usize = 2;
+/// `send_sig()`'s `priv` argument for a signal the kernel sends (`SEND_SIG_PRIV`), not one that
+/// looks as if the current task had sent it with `kill()`.
+pub(crate) const SEND_SIG_PRIV: c_int = 1;
 /// `MAX_SCHEDULE_TIMEOUT` (`include/linux/sched.h`).
 pub(crate) const MAX_SCHEDULE_TIMEOUT: c_long = c_long::MAX;
 
@@ -58,6 +61,10 @@ extern "C" {
     // is ever passed, and a pointer travels in the same register as a `usize`.
     pub(crate) fn kernel_sigaction(sig: c_int, action: usize);
     pub(crate) fn flush_signals(t: *mut task_struct);
+    pub(crate) fn send_sig(sig: c_int, p: *mut task_struct, priv_: c_int) -> c_int;
+
+    // kernel/time/timekeeping.c. `ktime_t` is an `s64` of nanoseconds.
+    pub(crate) fn ktime_get() -> i64;
 
     // kernel/sched/wait.c
     pub(crate) fn __init_waitqueue_head(

@@ -138,6 +138,22 @@ impl KThread {
         code
     }
 
+    /// Sends `signal` to the thread, as the kernel (`send_sig(signal, task, 1)`).
+    ///
+    /// This is what `kill -USR1 <pid>` from user space does, without user space: it lets a
+    /// module (or a test) interrupt the thread's interruptible wait or pause. It reaches the
+    /// thread only if the thread let it with [`ThreadContext::allow_signal`]; a kthread
+    /// ignores every other signal, and this then still returns `Ok(())`. Fails with `ESRCH`
+    /// once the thread has exited.
+    pub fn send_signal(&self, signal: Signal) -> Result {
+        // SAFETY: Our reference keeps the `task_struct` alive, also after the thread exited.
+        // `send_sig()` takes the task's signal lock itself (irq-safe, so any context but NMI
+        // will do) and returns `-ESRCH` for a task that has released its signal handlers.
+        // `signal.0` is a valid signal number: only `Signal`'s constants exist.
+        let ret = unsafe { sys::send_sig(signal.0, self.task.as_ptr(), sys::SEND_SIG_PRIV) };
+        kernel::error::to_result(ret)
+    }
+
     /// The thread's task, for its pid or name.
     pub fn task(&self) -> &Task {
         // SAFETY: Our reference keeps the task alive as long as `self`; `Task` is a transparent

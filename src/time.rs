@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Jiffies and the interruptible pause.
+//! Jiffies, the monotonic clock and the interruptible pause.
 
 use crate::sys;
 use crate::thread::ThreadContext;
@@ -18,6 +18,19 @@ pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
 pub fn jiffies_to_msecs(jiffies: Jiffies) -> u32 {
     // SAFETY: A pure conversion.
     unsafe { sys::jiffies_to_msecs(jiffies) }
+}
+
+/// The monotonic clock, in nanoseconds since boot (`ktime_get_ns()`).
+///
+/// For measuring how long something took, e.g. how soon a stop request ended a wait: jiffies
+/// only move in whole ticks (4 ms at `HZ=250`). It does not sleep and takes no lock that a
+/// module's code may hold, so it can be read anywhere, also with a queue's lock held.
+pub fn ktime_get_ns() -> u64 {
+    // SAFETY: `ktime_get()` may be called from any context but NMI, where Rust code of these
+    // modules never runs. (`ktime_get_ns()` itself is an inline C function.)
+    let ns = unsafe { sys::ktime_get() };
+    // The monotonic clock starts at 0 at boot and never goes back, so it is never negative.
+    u64::try_from(ns).unwrap_or(0)
 }
 
 impl ThreadContext {
