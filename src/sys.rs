@@ -52,10 +52,10 @@ extern "C" {
     // kernel/time/sleep_timeout.c (kernel/time/timer.c before 6.13)
     pub(crate) fn schedule_timeout(timeout: c_long) -> c_long;
     pub(crate) fn msleep_interruptible(msecs: c_uint) -> c_ulong;
+    pub(crate) fn msleep(msecs: c_uint);
 
     // kernel/time/time.c
     pub(crate) fn __msecs_to_jiffies(m: c_uint) -> c_ulong;
-    pub(crate) fn jiffies_to_msecs(j: c_ulong) -> c_uint;
 
     // kernel/signal.c. `action` is a `__sighandler_t`; only the special value `SIG_KTHREAD`
     // is ever passed, and a pointer travels in the same register as a `usize`.

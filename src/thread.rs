@@ -251,8 +251,10 @@ pub(crate) fn wait_for_leaked_threads() {
         if seconds % 60 == 0 {
             pr_err!("{live} kthread(s) still running at module unload: a KThread handle was leaked; unload blocks until they are stopped\n");
         }
-        // SAFETY: Module exit runs in process context, where sleeping is allowed.
-        unsafe { sys::msleep_interruptible(1000) };
+        // SAFETY: Module init and exit run in process context, where sleeping is allowed. The
+        // sleep is uninterruptible on purpose: a signal to `rmmod` must not turn this into a
+        // busy loop, and the hung-task detector should see the stuck unload.
+        unsafe { sys::msleep(1000) };
         seconds = seconds.wrapping_add(1);
     }
 }

@@ -14,10 +14,13 @@ pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
     unsafe { sys::__msecs_to_jiffies(msecs) }
 }
 
-/// `jiffies_to_msecs()`.
+/// `jiffies_to_msecs()`, rounded up.
+///
+/// Computed here: Linux 7.x makes the C function inline, so it is no longer exported. One
+/// second in jiffies is `HZ` exactly, for every `HZ` the kernel allows.
 pub fn jiffies_to_msecs(jiffies: Jiffies) -> u32 {
-    // SAFETY: A pure conversion.
-    unsafe { sys::jiffies_to_msecs(jiffies) }
+    let hz = msecs_to_jiffies(1000).max(1);
+    u32::try_from(jiffies.saturating_mul(1000).div_ceil(hz)).unwrap_or(u32::MAX)
 }
 
 /// The monotonic clock, in nanoseconds since boot (`ktime_get_ns()`).
