@@ -44,7 +44,9 @@ pub(crate) fn kbox_new<T>(value: T) -> Result<KBox<T>> {
     #[cfg(kwait_kbox)]
     let boxed = KBox::new(value, GFP_KERNEL)?;
     #[cfg(not(kwait_kbox))]
-    let boxed = <KBox<T> as kernel::init::InPlaceInit<T>>::init(value)?;
+    // The by-value initialiser is generic over its error type; name one.
+    let boxed =
+        <KBox<T> as kernel::init::InPlaceInit<T>>::init::<core::convert::Infallible>(value)?;
     Ok(boxed)
 }
 

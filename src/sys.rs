@@ -23,7 +23,7 @@ pub(crate) const TASK_NORMAL: c_uint = 0x0001 | 0x0002;
 pub(crate) const WQ_FLAG_EXCLUSIVE: c_int = 0x01;
 /// `NUMA_NO_NODE` (`include/linux/numa.h`).
 pub(crate) const NUMA_NO_NODE: c_int = -1;
-/// `SIG_KTHREAD`, the handler value `allow_signal()` installs (`include/linux/sched/signal.h`).
+/// `SIG_KTHREAD`, the handler value `allow_signal()` installs (`include/linux/signal.h`).
 pub(crate) const SIG_KTHREAD: usize = 2;
 /// `send_sig()`'s `priv` argument for a signal the kernel sends (`SEND_SIG_PRIV`), not one that
 /// looks as if the current task had sent it with `kill()`.

@@ -62,7 +62,7 @@ impl<T> WaitQueue<T> {
             Ok(())
         };
         // SAFETY: `init` initialises every field and never fails.
-        unsafe { pin_init_from_closure(init) }
+        unsafe { pin_init_from_closure::<Self, core::convert::Infallible>(init) }
     }
 
     /// A queue whose head is not initialised yet, for [`StaticWaitQueue`] only.
