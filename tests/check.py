@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The host side of the test suite, called by scripts/test.sh.
+
+check.py plan [--only REGEX]
+    The VM boots to run, one per line, tab-separated: KIND NAME TIMEOUT GUEST_ARGS...
+check.py judge --release R --status N --log LOG [--only REGEX] KIND NAME
+    Judges one boot's serial log: prints one result line per test of the boot,
+    "PASS|FAIL|SKIP RELEASE TEST (detail)", and exits 1 if any failed.
+check.py fail --release R [--only REGEX] KIND NAME REASON
+    Prints every test of a boot that could not run as failed, with REASON (its
+    kernel-health test aside: nothing ran).
+"""
+
+import argparse
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import checks  # noqa: E402
+import health  # noqa: E402
+import ktap  # noqa: E402
+import serial_log  # noqa: E402
+import suite  # noqa: E402
+
+VM_STATUS = {
+    124: "the VM was stopped by its timeout",
+    125: "the VM ended without reporting (kernel panic?)",
+}
+
+
+def result(status, release, name, detail=""):
+    print(f"{status} {release} {name}" + (f" ({detail})" if detail else ""), flush=True)
+    return status
+
+
+def find_boot(kind, name, only):
+    for boot in suite.plan(only):
+        if boot.kind == kind and boot.name == name:
+            return boot
+    sys.exit(f"check.py: no boot {kind} {name} in the plan")
+
+
+def scenario_of(boot_log, name, status):
+    """The scenario, or the reason it has no result."""
+    scen = boot_log.scenarios.get(name)
+    why = VM_STATUS.get(status, f"the VM run ended with status {status} (see vm.log beside the serial log)")
+    if scen is None:
+        return None, f"no result: scenario {name} never started; {why}"
+    if not scen.ended:
+        return None, f"no result: scenario {name} did not finish; {why}"
+    skipped = scen.fact("skipped")
+    if skipped:
+        return None, f"not run: {skipped.text}"
+    if not scen.marks("begin"):
+        sources = Counter(l.source for l in scen.dmesg).most_common(1)
+        top = f", {sources[0][1]} of them from {sources[0][0]}" if sources else ""
+        hung = sorted(
+            {f.key for f in scen.facts if f.key in ("insmod", "rmmod", "attempt") and "hang" in f.words[1:3]}
+        )
+        also = "".join(f"; {key} hung" for key in hung)
+        return (
+            None,
+            f"the kernel log overflowed during scenario {name}: its start was lost ({len(scen.dmesg)} lines kept{top}){also}",
+        )
+    return scen, None
+
+
+def module_check(test, module, prefix, release):
+    """(scenario, function of the scenario giving a Verdict) for a module boot's test."""
+    kind = test.split("/")[0]
+    where = test.split("/")[-1]
+    if kind == "fault-injection":
+        return "fault", lambda s: checks.fault(s, module, prefix, where)
+    if kind == "memory":
+        return "leaks", lambda s: checks.memory(s, module)
+    if kind == "lifecycle":
+        return "behaviour", lambda s: checks.lifecycle(s, module, prefix, release)
+    if kind == "behaviour":
+        return "behaviour", lambda s: checks.behaviour(s, module, prefix)
+    if kind == "signals":
+        return "signals", lambda s: checks.signals(s, module, prefix)
+    if kind == "repeat":
+        return "repeat", lambda s: checks.repeat(s, module, prefix)
+    scenario = {
+        "right-after-insmod": "rmmod-early",
+        "waiting": "rmmod-waiting",
+        "mid-run": "behaviour",
+        "pausing": "rmmod-pausing",
+    }[where]
+    return scenario, lambda s: checks.rmmod_timing(s, module, prefix, where)
+
+
+def together_check(test):
+    specs = {t: s for s in suite.TOGETHER_SCENARIOS for t in s.tests}
+    spec = specs[test]
+    if test == "together/five-loaded":
+        return spec.name, lambda s: checks.five_loaded(s, suite.MODULES)
+    order = [int(c) - 1 for c in spec.unload]
+    return spec.name, lambda s: checks.unload_all(s, suite.MODULES, order)
+
+
+def judge_selftest(boot_log, status, release):
+    statuses = []
+    scen, why = scenario_of(boot_log, "selftest", status)
+    if scen is None:
+        return [result("FAIL", release, "selftest", why)]
+    load = checks.loads(scen, "kwait_selftest")
+    if not load or load[0].rc != "0":
+        out = load[0].output if load else "no insmod recorded"
+        return [result("FAIL", release, "selftest", f"insmod failed: {out}")]
+    report = ktap.parse([l.msg for l in scen.lines("kwait_selftest")])
+    for case_status, number, name, reason in report.cases:
+        statuses.append(result(case_status, release, f"selftest/{name}", reason))
+    problems = ktap.problems(report)
+    complete = scen.fact("report")
+    if complete and complete.words[-1:] != ["complete"]:
+        problems.insert(0, "no final line within 120 s")
+    unload = checks.unload_verdict(scen, "kwait_selftest")
+    problems += [p for p in unload.problems if not p.startswith("exit lines missing")]
+    if problems:
+        statuses.append(result("FAIL", release, "selftest", "; ".join(problems)))
+    else:
+        ok = sum(1 for c in report.cases if c[0] == "PASS")
+        statuses.append(
+            result(
+                "PASS",
+                release,
+                "selftest",
+                f"{len(report.cases)} cases, {ok} ok; loaded and unloaded cleanly",
+            )
+        )
+    return statuses
+
+
+def judge(args):
+    boot = find_boot(args.kind, args.name, args.only)
+    text = Path(args.log).read_text(errors="replace") if Path(args.log).exists() else ""
+    boot_log = serial_log.parse(text)
+    release = args.release
+    if boot_log.release and boot_log.release != release:
+        release = boot_log.release
+    statuses = []
+    if boot.kind == "selftest":
+        statuses += judge_selftest(boot_log, args.status, release)
+    for test in boot.tests:
+        if test.startswith(("kernel-health/", "selftest")):
+            continue
+        if boot.kind == "module":
+            module, prefix = boot.args[0], boot.args[1]
+            scenario, check = module_check(test, module, prefix, release)
+        else:
+            scenario, check = together_check(test)
+        scen, why = scenario_of(boot_log, scenario, args.status)
+        if scen is None:
+            statuses.append(result("FAIL", release, test, why))
+            continue
+        verdict = check(scen)
+        statuses.append(result("PASS" if verdict.ok else "FAIL", release, test, verdict.detail))
+    ok, detail = health.verdict(boot_log.kernel_lines)
+    if args.status in VM_STATUS:
+        ok, detail = False, f"{VM_STATUS[args.status]}; {detail}"
+    statuses.append(result("PASS" if ok else "FAIL", release, f"kernel-health/{boot.name}", detail))
+    return 1 if "FAIL" in statuses else 0
+
+
+def fail(args):
+    boot = find_boot(args.kind, args.name, args.only)
+    for test in boot.tests:
+        if not test.startswith("kernel-health/"):
+            result("FAIL", args.release, test, args.reason)
+    return 1
+
+
+def plan(args):
+    for boot in suite.plan(args.only):
+        print("\t".join([boot.kind, boot.name, str(suite.TIMEOUTS[boot.kind])] + boot.args))
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("plan")
+    p.add_argument("--only")
+    p.set_defaults(run=plan)
+    p = sub.add_parser("judge")
+    p.add_argument("--release", required=True)
+    p.add_argument("--status", type=int, required=True)
+    p.add_argument("--log", required=True)
+    p.add_argument("--only")
+    p.add_argument("kind")
+    p.add_argument("name")
+    p.set_defaults(run=judge)
+    p = sub.add_parser("fail")
+    p.add_argument("--release", required=True)
+    p.add_argument("--only")
+    p.add_argument("kind")
+    p.add_argument("name")
+    p.add_argument("reason")
+    p.set_defaults(run=fail)
+    args = parser.parse_args()
+    if getattr(args, "only", None):
+        try:
+            re.compile(args.only)
+        except re.error as err:
+            sys.exit(f"check.py: --only {args.only!r} is not a regular expression: {err}")
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

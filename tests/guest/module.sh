@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest side of one module's boot: the scenarios that need the module alone.
+#
+# Usage: sh module.sh MODULE PREFIX SCENARIO...
+#   MODULE     e.g. wait_event_interruptible (./MODULE.ko is in /root)
+#   PREFIX     its thread-name prefix, e.g. wei (threads PREFIX-waker, PREFIX-waiter)
+#   SCENARIO   any of: kmemleak-baseline fault rmmod-early rmmod-waiting
+#              behaviour leaks signals rmmod-pausing repeat, run in the order
+#              given (tests/suite.py gives them in that order)
+# Each scenario records facts and the kernel log (see lib.sh); the host judges.
+
+# shellcheck source=tests/guest/lib.sh
+. ./lib.sh
+
+M=$1
+P=$2
+shift 2
+KMEMLEAK=/sys/kernel/debug/kmemleak
+FAILSLAB=/sys/kernel/debug/failslab
+
+# A waiter report.
+REPORT="$M: wait thread execution"
+
+# Called right after insmod: sleep until the waiter is blocked in its wait,
+# before the threshold. That is 1.5 s in; the _timeout module's waiter waits
+# 100 ms, pauses 1000 ms, and so on, so its second wait is 1.1 to 1.2 s in.
+sleep_until_waiting() {
+	if [ "$P" = weit ]; then sleep 1.1; else sleep 1.5; fi
+}
+
+# Sleep until the waiter has reported and is in its 1000 ms pause.
+sleep_until_pausing() {
+	wait_log "$REPORT" 8 && sleep 0.3
+}
+
+# rmmod at three moments (a fourth, mid-run, is the end of `behaviour`).
+scenario_rmmod_early() {
+	insmod_module "$M" "$P"
+	rmmod_module "$M" "$P"
+}
+
+scenario_rmmod_waiting() {
+	insmod_module "$M" "$P"
+	sleep_until_waiting
+	rmmod_module "$M" "$P"
+}
+
+scenario_rmmod_pausing() {
+	insmod_module "$M" "$P"
+	sleep_until_pausing
+	rmmod_module "$M" "$P"
+}
+
+# Load, look at the module from user space, let it run 6.5 s, unload.
+scenario_behaviour() {
+	insmod_module "$M" "$P"
+	/sbin/modinfo "./$M.ko" | while IFS= read -r line; do fact modinfo "$M" "$line"; done
+	sleep 6.5
+	rmmod_module "$M" "$P"
+}
+
+# Start kmemleak's record afresh: what it suspects now (boot) is set aside.
+scenario_kmemleak_baseline() {
+	[ -w $KMEMLEAK ] || return
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+}
+
+# The text range of the kthread-creation functions, from /proc/kallsyms (in
+# address order): from the first of them to the next symbol after the last.
+kthread_create_range() {
+	awk '$3 == "kthread_create_on_node" || $3 == "__kthread_create_on_node" {
+			if (s == "") s = $1
+			t = $1
+			e = ""
+			next
+		}
+		t != "" && e == "" && $1 > t { e = $1 }
+		END { if (s != "" && e != "") print "0x" s, "0x" e }' /proc/kallsyms
+}
+
+# Make the Nth allocation inside kthread creation fail, in insmod's context
+# only (fail-nth of the insmod process, failslab's stack-trace filter), for
+# N = 1, 2, ... until three in a row did not stop insmod: every failure point
+# of both threads. Some of them are tolerated (kmemleak's own metadata
+# allocation, say, falls back to a pool), so a success is not the end yet.
+scenario_fault() {
+	range=$(kthread_create_range)
+	fact range "$M" "$range"
+	[ -n "$range" ] || return
+	echo "${range% *}" >$FAILSLAB/require-start
+	echo "${range#* }" >$FAILSLAB/require-end
+	echo N >$FAILSLAB/ignore-gfp-wait
+	echo 1 >$FAILSLAB/verbose
+	n=1
+	ok=0
+	while [ $n -le 16 ] && [ $ok -lt 3 ]; do
+		mark "fail-nth=$n"
+		run_bounded insmod "$M" sh -c "echo $n >/proc/self/fail-nth && exec $INSMOD ./$M.ko"
+		fact attempt "$M" "$n" "$RC" "$OUT"
+		if [ "$RC" = hang ]; then
+			: >"/tmp/kw.stuck.$M"
+			break
+		fi
+		if [ "$RC" = 0 ]; then
+			ok=$((ok + 1))
+			rmmod_module "$M" "$P"
+			[ "$RC" = hang ] && break
+		else
+			ok=0
+			wait_gone "$M" "$P"
+			fact_loaded lsmod-after "$M"
+		fi
+		n=$((n + 1))
+	done
+	echo Y >$FAILSLAB/ignore-gfp-wait
+	clock
+	FAULT_DONE=$NOW
+}
+
+# What kmemleak finds since the baseline. It reports an object only once it
+# is 5 s old and two scans saw it unchanged, so wait until what `fault` left
+# is 5.5 s old.
+FAULT_DONE=0
+scenario_leaks() {
+	if [ ! -w $KMEMLEAK ]; then
+		fact kmemleak "$M" missing
+		return
+	fi
+	clock
+	while [ $((NOW - FAULT_DONE)) -lt 550 ]; do
+		sleep 0.2
+		clock
+	done
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	fact kmemleak "$M" scanned
+	while IFS= read -r line; do fact kmemleak-report "$M" "$line"; done <$KMEMLEAK
+}
+
+# SIGUSR1 to the waiter: once while it waits, once while it pauses; then
+# watch its report rate for 4 s.
+scenario_signals() {
+	insmod_module "$M" "$P"
+	waiter=$(pidof "$P-waiter")
+	sleep_until_waiting
+	mark kill
+	kill -USR1 "$waiter"
+	sleep_until_pausing
+	mark kill
+	kill -USR1 "$waiter"
+	sleep 4
+	mark watched
+	rmmod_module "$M" "$P"
+}
+
+# 25 insmod/rmmod cycles, each with its own delay between the two (seconds).
+REPEAT_DELAYS="0 0.3 0 0.01 0.05 1.2 0.1 0 0.02 0.5 0.15 1.5 0 0.2 0.7 0.005 0.4 1 0 0.25 0.9 0.03 0.6 0.075 1.1"
+
+scenario_repeat() {
+	k=0
+	for d in $REPEAT_DELAYS; do
+		k=$((k + 1))
+		mark "cycle $k delay=$d"
+		fact cycle "$M" "$k" "$d"
+		insmod_module "$M" "$P"
+		[ "$RC" = 0 ] || break
+		sleep "$d"
+		rmmod_module "$M" "$P"
+		[ "$RC" = hang ] && break
+	done
+}
+
+for s in "$@"; do
+	begin "$s"
+	stuck "$M" || "scenario_$(echo "$s" | tr - _)"
+	end
+done

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What the suite runs: the modules, the VM boots, their scenarios and the tests each
+scenario feeds. scripts/test.sh asks `check.py plan` which boots to run; `check.py judge`
+turns a boot's serial log into the result lines of its tests.
+
+A boot's tests are named after what they check; `--only REGEX` picks tests by name, and a
+boot runs the scenarios its picked tests need, in the boot's order.
+"""
+
+import re
+from dataclasses import dataclass
+
+# (module, thread-name prefix), as the examples' module! and KThread::spawn name them.
+MODULES = [
+    ("wait_event_interruptible", "wei"),
+    ("wait_event_interruptible_timeout", "weit"),
+    ("wait_event_interruptible_locked", "weil"),
+    ("wait_event_interruptible_locked_irq", "weili"),
+    ("wait_event_interruptible_exclusive_locked_irq", "weieli"),
+]
+
+# A module boot's scenarios in the order they run (tests/guest/module.sh), and the tests
+# that need each. The kmemleak baseline comes first so that what `leaks` finds was left by
+# the failed insmods of `fault` and the cycles after them, not by the boot.
+MODULE_SCENARIOS = [
+    ("kmemleak-baseline", ["memory"]),
+    ("fault", ["fault-injection/{m}/first-thread", "fault-injection/{m}/second-thread", "memory"]),
+    ("rmmod-early", ["rmmod-timing/{m}/right-after-insmod"]),
+    ("rmmod-waiting", ["rmmod-timing/{m}/waiting"]),
+    ("behaviour", ["lifecycle/{m}", "behaviour/{m}", "rmmod-timing/{m}/mid-run"]),
+    ("leaks", ["memory"]),
+    ("signals", ["signals/{m}"]),
+    ("rmmod-pausing", ["rmmod-timing/{m}/pausing"]),
+    ("repeat", ["repeat/{m}"]),
+]
+MEMORY_TEST = "memory/{m}"
+
+
+# The all-modules boot (tests/guest/together.sh): each scenario loads the five in one order
+# (1-5 = MODULES), lets them run, and unloads them in another, some seconds apart.
+@dataclass
+class Together:
+    name: str
+    load: str
+    run: float
+    unload: str
+    gap: float
+    tests: list
+
+    def spec(self):
+        return f"{self.name}:{self.load}:{self.run}:{self.unload}:{self.gap}"
+
+
+TOGETHER_SCENARIOS = [
+    Together(
+        "together-forward", "12345", 6.5, "12345", 0, ["together/five-loaded", "together/unload-forward"]
+    ),
+    Together("together-shuffled", "54321", 2, "31524", 0.3, ["together/unload-shuffled"]),
+    Together("together-reverse", "24153", 0, "54321", 0, ["together/unload-reverse"]),
+]
+
+# How long a boot may take before the VM is stopped: well above a normal run (module boot
+# about 60 s, together about 25 s, selftest up to its 120 s wait), so only a hang hits it.
+TIMEOUTS = {"module": 240, "together": 150, "selftest": 200}
+
+
+@dataclass
+class Boot:
+    kind: str  # module, together, selftest
+    name: str  # also the kernel-health test's name: kernel-health/<name>
+    args: list  # the guest script's arguments
+    scenarios: list
+    tests: list  # the tests this boot reports (kernel-health included)
+
+    def line(self):
+        return " ".join([self.kind, self.name, str(TIMEOUTS[self.kind])] + self.args)
+
+
+def module_tests(module, scenario):
+    names = dict(MODULE_SCENARIOS)[scenario]
+    return [MEMORY_TEST.format(m=module) if n == "memory" else n.format(m=module) for n in names]
+
+
+def plan(only=None):
+    """The boots to run, each with the scenarios the tests matching `only` need."""
+    pick = re.compile(only).search if only else (lambda name: True)
+    boots = []
+    for module, prefix in MODULES:
+        scenarios = [s for s, _ in MODULE_SCENARIOS if any(pick(t) for t in module_tests(module, s))]
+        if scenarios:
+            tests = []
+            for s in scenarios:
+                tests += [t for t in module_tests(module, s) if t not in tests]
+            tests = [t for t in tests if pick(t)] + [f"kernel-health/{module}"]
+            boots.append(Boot("module", module, [module, prefix] + scenarios, scenarios, tests))
+    picked = [s for s in TOGETHER_SCENARIOS if any(pick(t) for t in s.tests)]
+    if picked:
+        pairs = " ".join(f"{m}:{p}" for m, p in MODULES)
+        tests = [t for s in picked for t in s.tests if pick(t)]
+        scenarios = [s.name for s in picked]
+        boots.append(
+            Boot(
+                "together",
+                "together",
+                [pairs] + [s.spec() for s in picked],
+                scenarios,
+                tests + ["kernel-health/together"],
+            )
+        )
+    if pick("selftest"):
+        boots.append(Boot("selftest", "selftest", [], ["selftest"], ["selftest", "kernel-health/selftest"]))
+    return boots

@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests of the checker: that it passes what a working module prints and fails what a
+broken one prints. scripts/test.sh runs them first (python3 -m unittest, from tests/).
+
+The kernel reports in Health are mostly lines of real ones, from modules broken on purpose.
+"""
+
+import unittest
+
+import checks
+import health
+import ktap
+import serial_log
+
+M = "wait_event_interruptible"
+
+
+def boot_log(scenario, dmesg, facts=()):
+    """A serial log with one scenario: `dmesg` is [(seconds, "source: message")]."""
+    out = [
+        "KW boot 6.12.117",
+        f"KW begin {scenario}",
+        f"KW dmesg {scenario} [    0.000001] kwait-test: {scenario} begin",
+    ]
+    out += [f"KW fact {scenario} {f}" for f in facts]
+    out += [f"KW dmesg {scenario} [{ts:12.6f}] {text}" for ts, text in dmesg]
+    out.append(f"KW end {scenario}")
+    return "\n".join(out) + "\n"
+
+
+def run(threshold=3, period=1.02, steps=7, spin_after=None, timeout=False):
+    """The kernel log of one module run: the waker steps `steps` times, `period` apart; the
+    waiter reports counts above `threshold` (a broken module might use 2); with
+    `spin_after`, it reports 50 times in a row from then on."""
+    log = [(10.0, f"{M}: Inside kthread init function"), (10.001, f"{M}: kthread created successfully")]
+    log.append((10.002, f"{M}: kthread created successfully"))
+    for i in range(steps):
+        t = 10.003 + i * period
+        log.append((t, f"{M}: wake thread execution i value = {i}"))
+        if timeout and i <= threshold - 1:
+            log.append((t + 0.1, f"{M}: wait thread timed out after 100 ms, i value = {i + 1}"))
+        if i + 1 > threshold:
+            extra = " (25 of 25 jiffies left)" if timeout else ""
+            log.append((t + 0.005, f"{M}: wait thread execution i value = {i + 1}{extra}"))
+            if spin_after is not None and i >= spin_after:
+                log += [
+                    (t + 0.006 + k * 1e-5, f"{M}: wait thread execution i value = {i + 1}") for k in range(50)
+                ]
+    return log
+
+
+def parse(scenario, dmesg, facts=()):
+    return serial_log.parse(boot_log(scenario, dmesg, facts)).scenarios[scenario]
+
+
+class Behaviour(unittest.TestCase):
+    def test_working_module_passes(self):
+        v = checks.check_behaviour(parse("behaviour", run()).lines(M), False)
+        self.assertTrue(v.ok, v.problems)
+
+    def test_threshold_2_fails(self):
+        v = checks.check_behaviour(parse("behaviour", run(threshold=2)).lines(M), False)
+        self.assertFalse(v.ok)
+        self.assertIn("waiter reported [3]", v.detail)
+
+    def test_period_of_2_s_fails(self):
+        v = checks.check_behaviour(parse("behaviour", run(period=2.0)).lines(M), False)
+        self.assertIn("not within", v.detail)
+
+    def test_timeout_variant(self):
+        v = checks.check_behaviour(parse("behaviour", run(timeout=True)).lines(M), True)
+        self.assertTrue(v.ok, v.problems)
+        v = checks.check_behaviour(parse("behaviour", run(timeout=True, threshold=2)).lines(M), True)
+        self.assertFalse(v.ok)
+
+
+class Unload(unittest.TestCase):
+    FACTS = [
+        f"insmod {M} 0",
+        f"threads {M} wei-waker:2 wei-waiter:2",
+        f"lsmod {M} yes",
+        f"rmmod {M} 0",
+        f"threads-after {M}",
+        f"lsmod-after {M} no",
+    ]
+
+    def scenario(self, exit_seconds, threads_after=""):
+        log = [(9.9, f"kwait-test: rmmod-early insmod-start {M}")] + run(steps=1)
+        log += [
+            (11.0, f"kwait-test: rmmod-early rmmod-start {M}"),
+            (11.05, f"{M}: Inside kthread exit function"),
+        ]
+        log += [(11.05 + exit_seconds, f"{M}: destroyed threads and completed tasks")]
+        log += [(11.2 + exit_seconds, f"kwait-test: rmmod-early rmmod-done {M} rc=0")]
+        facts = list(self.FACTS)
+        facts[4] = f"threads-after {M} {threads_after}"
+        return parse("rmmod-early", log, facts)
+
+    def test_fast_unload_passes(self):
+        v = checks.rmmod_timing(self.scenario(0.004), M, "wei", "right-after-insmod")
+        self.assertTrue(v.ok, v.problems)
+
+    def test_slow_unload_fails(self):
+        # What an uninterruptible msleep(1000) in the threads makes of rmmod.
+        v = checks.rmmod_timing(self.scenario(1.2), M, "wei", "right-after-insmod")
+        self.assertIn("module exit took 1.200 s", v.detail)
+
+    def test_thread_left_behind_fails(self):
+        v = checks.rmmod_timing(self.scenario(0.004, "wei-waiter:2"), M, "wei", "right-after-insmod")
+        self.assertIn("threads left after rmmod", v.detail)
+
+
+class Lifecycle(unittest.TestCase):
+    def scenario(self, vermagic="6.12.117 SMP preempt mod_unload", listed="yes"):
+        log = [(9.9, f"kwait-test: behaviour insmod-start {M}")] + run()
+        log += [
+            (17.0, f"kwait-test: behaviour rmmod-start {M}"),
+            (17.01, f"{M}: Inside kthread exit function"),
+        ]
+        log += [
+            (17.012, f"{M}: destroyed threads and completed tasks"),
+            (17.2, f"kwait-test: behaviour rmmod-done {M} rc=0"),
+        ]
+        facts = [f"insmod {M} 0", f"threads {M} wei-waker:2 wei-waiter:2", f"lsmod {M} {listed}"]
+        facts += [f"modinfo {M} license: GPL", f"modinfo {M} author: kwait developers"]
+        facts += [f"modinfo {M} description: Example", f"modinfo {M} vermagic: {vermagic}"]
+        facts += [f"rmmod {M} 0", f"threads-after {M}", f"gone-after-cs {M} 0", f"lsmod-after {M} no"]
+        return parse("behaviour", log, facts)
+
+    def test_working_module_passes(self):
+        v = checks.lifecycle(self.scenario(), M, "wei", "6.12.117")
+        self.assertTrue(v.ok, v.problems)
+
+    def test_vermagic_of_another_kernel_fails(self):
+        v = checks.lifecycle(self.scenario(vermagic="6.12.116 SMP preempt mod_unload"), M, "wei", "6.12.117")
+        self.assertIn("does not match the running kernel", v.detail)
+
+    def test_module_missing_from_lsmod_fails(self):
+        v = checks.lifecycle(self.scenario(listed="no"), M, "wei", "6.12.117")
+        self.assertIn("not in lsmod", v.detail)
+
+
+class Health(unittest.TestCase):
+    CLEAN_BOOT = [
+        "[    0.000000] ... MAX_LOCKDEP_SUBCLASSES:  8",
+        "[    0.000000] rcu: \tRCU lockdep checking is enabled.",
+        '[    1.632815] PCI: Using host bridge windows from ACPI; if necessary, use "pci=nocrs" and report a bug',
+        "[    4.603825] kmemleak: Kernel memory leak detector initialized (mem pool available: 15935)",
+        "[   15.725425] FAULT_INJECTION: forcing a failure.",
+        "[    3.008861] wait_event_interruptible: loading out-of-tree module taints kernel.",
+    ]
+    # Lines of real reports, from modules broken on purpose on the reference kernel 6.12.117:
+    # sleeping under the queue's spinlock, threads left running after rmmod, a thread that
+    # ignores kthread_stop().
+    REPORTS = {
+        "scheduling while atomic": "[    3.945774] BUG: scheduling while atomic: weil-waker/58/0x00000002",
+        "spinlock debugging": "[    3.954646] BUG: spinlock wrong CPU on CPU#0, weil-waker/58",
+        "lockdep off": "[    3.957429] INFO: lockdep is turned off.",
+        "call trace": "[    3.949534] Call Trace:",
+        "page fault": "[   11.085246] BUG: unable to handle page fault for address: ffffffffa00009aa",
+        "oops": "[   11.086124] Oops: Oops: 0010 [#1] PREEMPT SMP",
+        "hung task": "[   21.323429] INFO: task rmmod:67 blocked for more than 10 seconds.",
+        # Not seen here: these follow the kernel's format strings.
+        "WARNING": "[   20.101230] WARNING: CPU: 1 PID: 60 at kernel/kthread.c:82 kthread_stop+0x1c/0x150",
+        "recursive locking": "[   11.204404] WARNING: possible recursive locking detected",
+        "sleeping in atomic context": "[   12.061520] BUG: sleeping function called from invalid context at kernel/time/sleep_timeout.c:298",
+        "soft lockup": "[   48.000911] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [weil-waiter:61]",
+        "list corruption": "[   13.002000] list_del corruption, ffff888004a37d28->next is LIST_POISON1 (dead000000000100)",
+    }
+
+    def test_clean_boot_has_no_reports(self):
+        lines = [("line", text) for text in self.CLEAN_BOOT]
+        self.assertEqual(health.scan(lines), [])
+
+    def test_each_report_is_found(self):
+        for name, text in self.REPORTS.items():
+            found = health.scan([("line", text)])
+            self.assertTrue(found, f"{name} not found in: {text}")
+
+    def test_reports_in_guest_dmesg_dumps_count(self):
+        log = boot_log("signals", [(12.0, "BUG: scheduling while atomic: weil-waiter/60/0x00000002")])
+        ok, detail = health.verdict(serial_log.parse(log).kernel_lines)
+        self.assertFalse(ok)
+        self.assertIn("scheduling while atomic", detail)
+
+    def test_guest_facts_are_not_kernel_lines(self):
+        log = boot_log(
+            "fault",
+            [],
+            [f"attempt {M} 1 1 insmod: ERROR: could not insert module: Cannot allocate memory WARNING:"],
+        )
+        self.assertTrue(health.verdict(serial_log.parse(log).kernel_lines)[0])
+
+
+class Signals(unittest.TestCase):
+    def scenario(self, spin):
+        log = run(steps=10, spin_after=6 if spin else None)
+        log += [(11.5, f"kwait-test: signals kill"), (11.52, f"{M}: wait thread interrupted by a signal")]
+        log += [(16.4, f"kwait-test: signals kill"), (16.42, f"{M}: wait thread interrupted by a signal")]
+        log += [(16.421, f"{M}: wait thread execution i value = 7"), (20.5, "kwait-test: signals watched")]
+        log.sort()
+        return parse("signals", log)
+
+    def test_spinning_waiter_fails(self):
+        v = checks.signals(self.scenario(spin=True), M, "wei")
+        self.assertIn("not about one a second", v.detail)
+
+    def test_waiter_that_ignores_signals_fails(self):
+        scen = self.scenario(spin=False)
+        scen.dmesg = [l for l in scen.dmesg if "interrupted" not in l.msg]
+        v = checks.signals(scen, M, "wei")
+        self.assertIn("logged 0 times", v.detail)
+
+
+class Ktap(unittest.TestCase):
+    def test_report(self):
+        r = ktap.parse(
+            [
+                "KTAP version 1",
+                "1..3",
+                "ok 1 a",
+                "not ok 2 b # expected 1, got 2",
+                "ok 3 c # SKIP no irq",
+                "# kwait_selftest: pass:2 fail:1",
+            ]
+        )
+        self.assertEqual(ktap.problems(r), [])
+        self.assertEqual([c[0] for c in r.cases], ["PASS", "FAIL", "SKIP"])
+        self.assertEqual(r.cases[1][3], "expected 1, got 2")
+
+    def test_incomplete_report(self):
+        r = ktap.parse(["KTAP version 1", "1..3", "ok 1 a"])
+        self.assertEqual(len(ktap.problems(r)), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
