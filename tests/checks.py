@@ -362,12 +362,19 @@ def rmmod_timing(scen, module, prefix, where):
         if v.require(reports, "no waiter report before rmmod: the waiter was not in its pause"):
             v.note(f"{fmt(u[0].start - reports[-1].ts)} into the waiter's pause")
     if where == "waiting" and prefix == "weit":
-        last = [l for l in before if REPORT.match(l.msg) or TIMED_OUT.match(l.msg)]
-        since = u[0].start - last[-1].ts if last else u[0].start - found[0].start
-        v.note(
-            f"{fmt(since)} after the waiter's last report ({'in its wait' if since >= 1.0 else 'in its pause'})"
-        )
+        v.note(timeout_waiter_state(lines, u[0].start))
     return v
+
+
+def timeout_waiter_state(lines, ts):
+    """Where the _timeout waiter was at `ts`: it pauses 1004 ms after each report, then waits."""
+    last = [l.ts for l in lines if l.ts < ts and (REPORT.match(l.msg) or TIMED_OUT.match(l.msg))]
+    if not last:
+        return "before the waiter's first report"
+    since = ts - last[-1]
+    return (
+        f"{fmt(since)} after the waiter's last report ({'in its wait' if since >= 1.004 else 'in its pause'})"
+    )
 
 
 # --- Signals --------------------------------------------------------------------------------
@@ -396,6 +403,8 @@ def signals(scen, module, prefix):
         v.require(
             step is None or kills[0] < step, "the first signal came after the threshold, not during the wait"
         )
+    else:
+        v.note(f"first signal {timeout_waiter_state(lines, kills[0])}")
     reports = [(l.ts, int(m.group(1))) for l in lines if (m := REPORT.match(l.msg))]
     low = [n for _, n in reports if n <= THRESHOLD]
     v.require(not low, f"waiter reported {low} (3 or less) after a signal")

@@ -76,7 +76,7 @@ run_bounded() {
 	kind=$1
 	name=$2
 	shift 2
-	rm -f /tmp/kw.rc
+	: >/tmp/kw.rc
 	mark "$kind-start $name"
 	(
 		"$@" >/tmp/kw.out 2>&1
@@ -92,7 +92,7 @@ run_bounded() {
 	dog=$!
 	wait "$job"
 	kill "$dog" 2>/dev/null
-	if [ -f /tmp/kw.rc ]; then
+	if [ -s /tmp/kw.rc ]; then
 		read -r RC </tmp/kw.rc
 	else
 		RC=hang

@@ -25,9 +25,22 @@ REPORT="$M: wait thread execution"
 
 # Called right after insmod: sleep until the waiter is blocked in its wait,
 # before the threshold. That is 1.5 s in; the _timeout module's waiter waits
-# 100 ms, pauses 1000 ms, and so on, so its second wait is 1.1 to 1.2 s in.
+# 100 ms, then pauses 1004 ms (1000 ms rounded up to jiffies, plus one), so
+# its next wait is the 100 ms from 1.004 s after its first timeout report:
+# aim at the middle, 1.054 s, on the kernel log's clock, less the 60 ms that
+# reading the log and starting sleep take after the "now" mark.
 sleep_until_waiting() {
-	if [ "$P" = weit ]; then sleep 1.1; else sleep 1.5; fi
+	if [ "$P" != weit ]; then
+		sleep 1.5
+		return
+	fi
+	wait_log "$M: wait thread timed out" 3 || return
+	mark now
+	sleep "$(dmesg | awk -v now="kwait-test: $SCEN now" '
+		function ts(line) { return substr(line, 2, index(line, "]") - 2) + 0 }
+		/wait thread timed out/ && t == "" { t = ts($0) }
+		index($0, now) { n = ts($0) }
+		END { d = t + 0.994 - n; print (d > 0 ? d : 0) }')"
 }
 
 # Sleep until the waiter has reported and is in its 1000 ms pause.
