@@ -12,8 +12,9 @@
 # $KWAIT_CACHE/apt: the machine's apt setup is only read (for its Debian mirror
 # URI, proxy and Valid-Until policy), never changed. Tarballs are kept in
 # $KWAIT_CACHE/sources/PACKAGE_VERSION/; the .deb is deleted once extracted.
-# If the lists cannot be refreshed or the download fails, the newest cached
-# tarball is printed with a warning.
+# The lists are refreshed at most every 6 hours (KWAIT_REFRESH=1 forces it). If
+# they cannot be refreshed or the download fails, the newest cached tarball is
+# printed with a warning.
 set -euo pipefail
 KWAIT_TAG=fetch-kernel-source
 . "$(dirname "$0")/lib.sh"
@@ -98,11 +99,18 @@ fall_back() {
 	exit 0
 }
 
-say "refreshing private package lists: ${SUITES[*]} from $MIRROR"
-if ! apt-get update --error-on=any -o Acquire::Retries=1 -o Acquire::http::Timeout=15 \
-	>"$APT_DIR/update.log" 2>&1; then
-	grep -E '^(E|W):' "$APT_DIR/update.log" | grep -v unsandboxed | sed 's/^/  /' >&2 || true
-	say "warning: some lists could not be refreshed (log: $APT_DIR/update.log)"
+# Refresh the lists at most every few hours (KWAIT_REFRESH=1 forces it): a test
+# run asks for the tree several times, and the newest version rarely moves.
+stamp=$APT_DIR/lists/.kwait-refreshed
+if [ -n "${KWAIT_REFRESH:-}" ] || [ -z "$(find "$stamp" -mmin -360 2>/dev/null)" ]; then
+	say "refreshing private package lists: ${SUITES[*]} from $MIRROR"
+	if apt-get update --error-on=any -o Acquire::Retries=1 -o Acquire::http::Timeout=15 \
+		>"$APT_DIR/update.log" 2>&1; then
+		touch "$stamp"
+	else
+		grep -E '^(E|W):' "$APT_DIR/update.log" | grep -v unsandboxed | sed 's/^/  /' >&2 || true
+		say "warning: some lists could not be refreshed (log: $APT_DIR/update.log)"
+	fi
 fi
 
 PKG=$(apt-cache pkgnames "linux-source-$MAJOR." | grep -E "^linux-source-$MAJOR\.[0-9]+\$" | sort -V | tail -n 1) || true
