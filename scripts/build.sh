@@ -33,8 +33,13 @@ mkdir -p "$OUT"
 # build rewrites the crate metadata it has mapped).
 exec 9>"$OUT.lock"
 flock -n 9 || { say "another build for this kernel is running: waiting for it" && flock 9; }
-# Copy with timestamps, so make rebuilds only what changed since the last copy.
-(cd "$KWAIT_ROOT" && cp -rp Kbuild Makefile .rustfmt.toml src examples tests scripts "$OUT/")
+# Copy the sources only (build output in the source tree, e.g. a crate's
+# metadata from a build against another kernel, must not come along), with
+# timestamps, so make rebuilds only what changed since the last copy.
+mkdir -p "$OUT/src" "$OUT/examples" "$OUT/tests" "$OUT/scripts"
+(cd "$KWAIT_ROOT" && cp -p Kbuild Makefile "$OUT/" && cp -p src/*.rs "$OUT/src/" &&
+	cp -p examples/*.rs "$OUT/examples/" && cp -p scripts/preflight.sh "$OUT/scripts/" &&
+	{ [ -z "$(ls tests/*.rs 2>/dev/null)" ] || cp -p tests/*.rs "$OUT/tests/"; })
 make -s -C "$OUT" KDIR="$KDIR" "${MAKE_ARGS[@]}" >"$OUT/make.log" 2>&1 || {
 	cat "$OUT/make.log" >&2
 	die "module build against $KDIR failed (log: $OUT/make.log)"

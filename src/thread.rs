@@ -30,7 +30,7 @@ static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// # Examples
 ///
 /// ```ignore
-/// let thread = KThread::spawn(c_str!("my-thread"), |ctx| {
+/// let mut thread = KThread::spawn(c_str!("my-thread"), |ctx| {
 ///     while !ctx.should_stop() {
 ///         ctx.pause(100);
 ///     }
@@ -58,7 +58,8 @@ pub struct KThread {
 // process context, and the payload it frees after that is `Send` (see `spawn`).
 unsafe impl Send for KThread {}
 
-// SAFETY: Through `&KThread` one can only look at the task, which any thread may do.
+// SAFETY: Through `&KThread` one can only look at the task or send it a signal, which any
+// thread may do at any time.
 unsafe impl Sync for KThread {}
 
 /// What the thread runs: the closure, taken out by the thread when it starts.
