@@ -63,8 +63,10 @@ if [ -z "$RUSTC" ]; then
 	done
 	[ -n "$RUSTC" ] || fail "no rustc matching the kernel's ($wanted) found: install it and pass RUSTC=/path/to/rustc"
 fi
-matches "$RUSTC" ||
-	fail "RUSTC=$RUSTC is $("$RUSTC" --version 2>/dev/null || echo 'not runnable'), but the kernel was built with $wanted: pass RUSTC= for that one"
+if ! matches "$RUSTC"; then
+	got=$("$RUSTC" --version 2>&1 | head -n 1)
+	fail "RUSTC=$RUSTC says \"${got:-nothing}\", but the kernel was built with $wanted: pass RUSTC= for that one"
+fi
 
 sysroot=$("$RUSTC" --print sysroot)
 src=${RUST_LIB_SRC:-$sysroot/lib/rustlib/src/rust/library}
