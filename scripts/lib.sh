@@ -90,7 +90,9 @@ kwait_check_toolchain() {
 	done
 	[ -f /usr/include/libelf.h ] || [ -f /usr/include/elfutils/libelf.h ] || missing+=("libelf headers")
 	[ -f /usr/include/openssl/ssl.h ] || missing+=("openssl headers")
-	((${#missing[@]} == 0)) || die "missing: ${missing[*]} (on Debian run scripts/setup.sh)"
+	local list
+	list=$(printf '%s, ' "${missing[@]}")
+	((${#missing[@]} == 0)) || die "missing: ${list%, } (on Debian, scripts/setup.sh installs them)"
 }
 
 # Versions of the tools that shape a built kernel, one per line (part of cache keys).
