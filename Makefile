@@ -14,7 +14,7 @@ ROOT := $(CURDIR)
 
 # Every goal except these needs a kernel tree; check it once, up front, and
 # stop with preflight's one-line message if it cannot build Rust modules.
-no_kdir_goals := help demo test fmt fmtcheck
+no_kdir_goals := help demo test fmt fmtcheck clean
 ifneq ($(filter-out $(no_kdir_goals),$(or $(MAKECMDGOALS),modules)),)
   preflight := $(shell '$(ROOT)/scripts/preflight.sh' '$(KDIR)' '$(RUSTC)' '$(LLVM)'; echo " kwait_rc=$$?")
   ifneq ($(lastword $(preflight)),kwait_rc=0)
@@ -29,8 +29,12 @@ endif
 modules:
 	$(KMAKE) modules
 
+# Clean needs no working toolchain; without a kernel tree, remove the output by name.
 clean:
-	$(KMAKE) clean
+	if [ -f '$(KDIR)/Makefile' ]; then $(MAKE) -C '$(KDIR)' M='$(ROOT)' clean; else \
+		find '$(ROOT)' \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+			-o -name '.*.cmd' -o -name '*.rmeta' -o -name '*.d' \) -delete; \
+		rm -f '$(ROOT)/modules.order' '$(ROOT)/Module.symvers'; fi
 	rm -f rust-project.json
 
 # Lint with the kernel's clippy set. Objects that are up to date are not
