@@ -106,17 +106,12 @@ build_tree() {
 	for f in arch/x86/boot/bzImage Module.symvers rust/libkernel.rmeta usr/gen_init_cpio; do
 		[ -e "$dir/build/$f" ] || die "build finished without $f; see $dir/build.log"
 	done
-	# Record how the tree was built, for scripts/preflight.sh and the VM runner.
+	# Record how the tree was built, for scripts/preflight.sh and scripts/rust-analyzer.py.
 	{
 		echo "# Written by scripts/kernel.sh: the toolchain this tree was built with."
 		printf '%s\n' "${KMAKE[@]}"
 		echo "CLIPPY_DRIVER=$CLIPPY_DRIVER"
 	} >"$dir/build/kwait-toolchain.env"
-	cat >"$dir/build/kwait-tree.txt" <<-EOF
-		release=$(make -s -C "$dir/build" kernelrelease 2>/dev/null)
-		source=$src
-		$(kwait_toolchain_versions)
-	EOF
 }
 
 SRC=$(kernel_source)

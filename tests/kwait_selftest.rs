@@ -24,6 +24,8 @@
 //! - `stop_wakes_*`, for each wait and for the pause: `KThread::stop` ends it at once, and the
 //!   thread sees why.
 //! - `stop_after_return`: stopping a thread that has returned gives its exit value, twice.
+//! - `pinned_queue`: a queue made with `new_wait_queue!` and pinned in an `Arc` (not a static)
+//!   works for a locked wait and wake-up; lockdep accepts its lock class key.
 //!
 //! Case threads report how their wait ended in their exit value (`WOKEN`, `STOPPED`, ...); the
 //! runner follows their progress through the atomics below. A case stops all its threads before
@@ -128,7 +130,7 @@ type CaseFn = fn(&mut ThreadContext) -> Verdict;
 
 /// The cases, in the order they run and are numbered in.
 #[rustfmt::skip]
-static CASES: [(&str, CaseFn); 19] = [
+static CASES: [(&str, CaseFn); 20] = [
     ("timeout_condition_already_true", timeout_condition_already_true),
     ("timeout_condition_met", timeout_condition_met),
     ("timeout_timed_out", timeout_timed_out),
@@ -148,6 +150,7 @@ static CASES: [(&str, CaseFn); 19] = [
     ("stop_wakes_exclusive_locked_irq", |ctx| stop_wakes(ctx, Wait::ExclusiveLockedIrq)),
     ("stop_wakes_pause", stop_wakes_pause),
     ("stop_after_return", stop_after_return),
+    ("pinned_queue", pinned_queue),
 ];
 
 /// Prints a KTAP diagnostic line.
@@ -831,4 +834,34 @@ fn stop_after_return(ctx: &mut ThreadContext) -> Verdict {
     )?;
     check(first_ns < PROMPT_MS * 1_000_000, "the first stop() blocked")?;
     check(second_ns < 1_000_000, "the second stop() blocked")
+}
+
+/// A queue pinned in an `Arc` by `new_wait_queue!`: a waiter sleeps on it with the `_locked`
+/// wait until the runner counts up under its lock and wakes it.
+fn pinned_queue(ctx: &mut ThreadContext) -> Verdict {
+    let queue = kernel::sync::Arc::pin_init(kwait::new_wait_queue!(0u32), GFP_KERNEL)
+        .map_err(|_| "could not allocate the queue")?;
+    let waiting = queue.clone();
+    let mut waiter = spawn(c_str!("kwst-pinned"), move |ctx| {
+        DONE.fetch_add(1, SeqCst);
+        let mut count = waiting.lock(ctx);
+        let result = count.wait_event_interruptible_locked(|count| *count > 0);
+        drop(count);
+        DONE.fetch_add(1, SeqCst);
+        outcome(ctx, result)
+    })?;
+    wait_until(ctx, DEADLINE_MS, "the waiter never ran", || done() == 1)?;
+    ctx.pause(SETTLE_MS);
+    let mut count = queue.lock(ctx);
+    *count += 1;
+    count.wake_up_locked();
+    drop(count);
+    // The wake-up, not the stop request below, must end the wait.
+    let woke = wait_until(ctx, DEADLINE_MS, "the wake-up did not end the wait", || {
+        done() == 2
+    });
+    let code = waiter.stop();
+    diag!("the waiter returned {} ({})", code, describe(code));
+    woke?;
+    check_outcome(code, WOKEN)
 }
