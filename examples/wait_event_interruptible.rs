@@ -11,7 +11,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::c_str;
 use kernel::prelude::*;
-use kwait::{KThread, Signal, StaticWaitQueue, ThreadContext};
+use kwait::{KThread, ModuleContext, Signal, StaticWaitQueue, ThreadContext};
 
 kwait::module! {
     type: WaitEventInterruptible,
@@ -24,7 +24,7 @@ kwait::module! {
 const PERIOD_MS: u32 = 1000;
 const THRESHOLD: u32 = 3;
 
-static QUEUE: StaticWaitQueue = StaticWaitQueue::new(c_str!("wei_queue"), ());
+static QUEUE: StaticWaitQueue = kwait::static_wait_queue!("wei_queue", ());
 static COUNT: AtomicU32 = AtomicU32::new(0);
 
 fn waker(ctx: &mut ThreadContext) -> i32 {
@@ -65,23 +65,21 @@ struct WaitEventInterruptible {
     waiter: KThread,
 }
 
-impl kernel::Module for WaitEventInterruptible {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl kwait::Module for WaitEventInterruptible {
+    fn init(ctx: &mut ModuleContext) -> Result<Self> {
         pr_info!("Inside kthread init function\n");
-        let waker = KThread::spawn(c_str!("wei-waker"), waker)?;
+        let waker = KThread::spawn(ctx, c_str!("wei-waker"), waker)?;
         pr_info!("kthread created successfully\n");
         // On error `waker` is dropped here, which stops it.
-        let waiter = KThread::spawn(c_str!("wei-waiter"), waiter)?;
+        let waiter = KThread::spawn(ctx, c_str!("wei-waiter"), waiter)?;
         pr_info!("kthread created successfully\n");
         Ok(Self { waker, waiter })
     }
-}
 
-impl Drop for WaitEventInterruptible {
-    fn drop(&mut self) {
+    fn exit(&mut self, ctx: &mut ModuleContext) {
         pr_info!("Inside kthread exit function\n");
-        self.waker.stop();
-        self.waiter.stop();
+        self.waker.stop(ctx);
+        self.waiter.stop(ctx);
         pr_info!("destroyed threads and completed tasks\n");
     }
 }

@@ -11,7 +11,7 @@
 
 use kernel::c_str;
 use kernel::prelude::*;
-use kwait::{KThread, Signal, StaticWaitQueue, ThreadContext};
+use kwait::{KThread, ModuleContext, Signal, StaticWaitQueue, ThreadContext};
 
 kwait::module! {
     type: WaitEventInterruptibleLocked,
@@ -25,7 +25,7 @@ const PERIOD_MS: u32 = 1000;
 const THRESHOLD: u32 = 3;
 
 /// The queue, and the count its lock protects.
-static QUEUE: StaticWaitQueue<u32> = StaticWaitQueue::new(c_str!("weil_queue"), 0);
+static QUEUE: StaticWaitQueue<u32> = kwait::static_wait_queue!("weil_queue", 0);
 
 fn waker(ctx: &mut ThreadContext) -> i32 {
     let queue = QUEUE.get();
@@ -67,23 +67,21 @@ struct WaitEventInterruptibleLocked {
     waiter: KThread,
 }
 
-impl kernel::Module for WaitEventInterruptibleLocked {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl kwait::Module for WaitEventInterruptibleLocked {
+    fn init(ctx: &mut ModuleContext) -> Result<Self> {
         pr_info!("Inside kthread init function\n");
-        let waker = KThread::spawn(c_str!("weil-waker"), waker)?;
+        let waker = KThread::spawn(ctx, c_str!("weil-waker"), waker)?;
         pr_info!("kthread created successfully\n");
         // On error `waker` is dropped here, which stops it.
-        let waiter = KThread::spawn(c_str!("weil-waiter"), waiter)?;
+        let waiter = KThread::spawn(ctx, c_str!("weil-waiter"), waiter)?;
         pr_info!("kthread created successfully\n");
         Ok(Self { waker, waiter })
     }
-}
 
-impl Drop for WaitEventInterruptibleLocked {
-    fn drop(&mut self) {
+    fn exit(&mut self, ctx: &mut ModuleContext) {
         pr_info!("Inside kthread exit function\n");
-        self.waker.stop();
-        self.waiter.stop();
+        self.waker.stop(ctx);
+        self.waiter.stop(ctx);
         pr_info!("destroyed threads and completed tasks\n");
     }
 }

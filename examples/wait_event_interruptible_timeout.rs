@@ -11,7 +11,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::c_str;
 use kernel::prelude::*;
-use kwait::{KThread, Signal, StaticWaitQueue, ThreadContext, Timeout};
+use kwait::{KThread, ModuleContext, Signal, StaticWaitQueue, ThreadContext, Timeout};
 
 kwait::module! {
     type: WaitEventInterruptibleTimeout,
@@ -25,7 +25,7 @@ const PERIOD_MS: u32 = 1000;
 const THRESHOLD: u32 = 3;
 const TIMEOUT_MS: u32 = 100;
 
-static QUEUE: StaticWaitQueue = StaticWaitQueue::new(c_str!("weit_queue"), ());
+static QUEUE: StaticWaitQueue = kwait::static_wait_queue!("weit_queue", ());
 static COUNT: AtomicU32 = AtomicU32::new(0);
 
 fn waker(ctx: &mut ThreadContext) -> i32 {
@@ -74,23 +74,21 @@ struct WaitEventInterruptibleTimeout {
     waiter: KThread,
 }
 
-impl kernel::Module for WaitEventInterruptibleTimeout {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl kwait::Module for WaitEventInterruptibleTimeout {
+    fn init(ctx: &mut ModuleContext) -> Result<Self> {
         pr_info!("Inside kthread init function\n");
-        let waker = KThread::spawn(c_str!("weit-waker"), waker)?;
+        let waker = KThread::spawn(ctx, c_str!("weit-waker"), waker)?;
         pr_info!("kthread created successfully\n");
         // On error `waker` is dropped here, which stops it.
-        let waiter = KThread::spawn(c_str!("weit-waiter"), waiter)?;
+        let waiter = KThread::spawn(ctx, c_str!("weit-waiter"), waiter)?;
         pr_info!("kthread created successfully\n");
         Ok(Self { waker, waiter })
     }
-}
 
-impl Drop for WaitEventInterruptibleTimeout {
-    fn drop(&mut self) {
+    fn exit(&mut self, ctx: &mut ModuleContext) {
         pr_info!("Inside kthread exit function\n");
-        self.waker.stop();
-        self.waiter.stop();
+        self.waker.stop(ctx);
+        self.waiter.stop(ctx);
         pr_info!("destroyed threads and completed tasks\n");
     }
 }

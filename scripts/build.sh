@@ -4,21 +4,26 @@
 # Build the modules against a reference kernel, outside the source tree, and
 # print the directory that holds the .ko files.
 #
-# Usage: scripts/build.sh [6.12|7] [--selftest] [-- MAKE_ARGS...]
-#   6.12 | 7     the reference kernel (default: $KWAIT_KERNEL, else 6.12)
-#   --selftest   also build tests/kwait_selftest.ko (make KWAIT_SELFTEST=1)
+# Usage: scripts/build.sh [6.7|6.12|7] [--flavour F] [--selftest] [-- MAKE_ARGS...]
+#   6.7 | 6.12 | 7  the reference kernel (default: $KWAIT_KERNEL, else 6.7)
+#   --flavour F     its flavour: test (default), sanitize or bench (scripts/kernel.sh)
+#   --selftest      also build the test modules (make KWAIT_SELFTEST=1)
 #
 # Kbuild builds external modules in place, so each kernel gets its own copy of
 # the sources under the cache; building for one kernel never clobbers another.
+# Exit status: 0 built cleanly; 2 built, but the build printed warnings (the
+# directory is printed all the same); 1 failed.
 set -euo pipefail
 KWAIT_TAG=build
 . "$(dirname "$0")/lib.sh"
 
-CHOICE=${KWAIT_KERNEL:-6.12}
+CHOICE=${KWAIT_KERNEL:-6.7}
+FLAVOUR=(--flavour "${KWAIT_FLAVOUR:-test}")
 MAKE_ARGS=()
 while (($#)); do
 	case $1 in
-	6.12 | 7) CHOICE=$1 ;;
+	6.7 | 6.12 | 7) CHOICE=$1 ;;
+	--flavour) FLAVOUR=(--flavour "${2:-}") && shift ;;
 	--selftest) MAKE_ARGS+=(KWAIT_SELFTEST=1) ;;
 	--) shift && MAKE_ARGS+=("$@") && break ;;
 	*) die "unknown argument $1 (see the header of $0)" ;;
@@ -26,7 +31,7 @@ while (($#)); do
 	shift
 done
 
-KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE")
+KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE" "${FLAVOUR[@]}")
 OUT=$KWAIT_CACHE/modules/$(basename "$(dirname "$KDIR")")
 mkdir -p "$OUT"
 # One build per output directory at a time (rustc dies of SIGBUS when another
@@ -36,17 +41,19 @@ flock -n 9 || { say "another build for this kernel is running: waiting for it" &
 # Copy the sources only (build output in the source tree, e.g. a crate's
 # metadata from a build against another kernel, must not come along), with
 # timestamps, so make rebuilds only what changed since the last copy.
-mkdir -p "$OUT/src" "$OUT/examples" "$OUT/tests" "$OUT/scripts"
-(cd "$KWAIT_ROOT" && cp -p Kbuild Makefile "$OUT/" && cp -p src/*.rs "$OUT/src/" &&
+mkdir -p "$OUT/src" "$OUT/examples" "$OUT/tests/selftest" "$OUT/scripts"
+(cd "$KWAIT_ROOT" && cp -p Kbuild Makefile "$OUT/" && cp -p src/*.rs src/*.c "$OUT/src/" &&
 	cp -p examples/*.rs "$OUT/examples/" && cp -p scripts/preflight.sh "$OUT/scripts/" &&
-	{ [ -z "$(ls tests/*.rs 2>/dev/null)" ] || cp -p tests/*.rs "$OUT/tests/"; })
+	cp -p tests/*.rs "$OUT/tests/" && cp -p tests/selftest/*.rs "$OUT/tests/selftest/")
 make -s -C "$OUT" KDIR="$KDIR" "${MAKE_ARGS[@]}" >"$OUT/make.log" 2>&1 || {
 	cat "$OUT/make.log" >&2
 	die "module build against $KDIR failed (log: $OUT/make.log)"
 }
 if grep -qiE '(^|[^a-z])(warning|error)' "$OUT/make.log"; then
 	cat "$OUT/make.log" >&2
-	die "the module build printed warnings (log: $OUT/make.log)"
+	say "error: the module build printed warnings (log: $OUT/make.log)"
+	echo "$OUT"
+	exit 2
 fi
 say "modules built for $(cat "$KDIR/include/config/kernel.release") in $OUT"
 echo "$OUT"

@@ -6,27 +6,47 @@
 #
 #     make KDIR=$(scripts/kernel.sh)
 #
-# works. The tree is configured from tinyconfig plus kernel/reference.config
-# and built with LLVM and the Debian rustc (see scripts/lib.sh).
+# works. The tree is configured from tinyconfig plus the flavour's fragments in
+# kernel/ and built with LLVM and the kernel's rustc (see scripts/lib.sh).
 #
-# Usage: scripts/kernel.sh [6.12|7]     (default: $KWAIT_KERNEL, else 6.12)
+# Usage: scripts/kernel.sh [6.7|6.12|7] [--flavour test|sanitize|bench]
+#   6.7   Linux 6.7.3, the users' kernel, from ../shared/kernels (rustc 1.73.0)
 #   6.12  Debian's linux-source-6.12 (Linux 6.12 LTS)
 #   7     the newest linux-source-7.* in Debian's newer suites
+#   (default: $KWAIT_KERNEL, else 6.7)
+#   --flavour test      base + debug.config: lockdep and friends, failslab,
+#                       kmemleak; what the test suite runs (the default)
+#             sanitize  test + sanitize.config: KASAN, UBSAN, Rust's checks
+#             bench     base.config alone: no debugging that changes timings
 #   KWAIT_KERNEL_SRC=tarball-or-tree  builds that source instead
 #
-# The cache key covers the kernel release, the config fragment, this recipe and
-# the toolchain versions. A tree counts as ready only once its build finished
-# and wrote the `.kwait-ready` stamp; anything else under the key is rebuilt.
+# The cache key covers the kernel release, the fragments, this recipe and the
+# toolchain versions. A tree counts as ready only once its build finished and
+# wrote the `.kwait-ready` stamp; anything else under the key is rebuilt.
 set -euo pipefail
 KWAIT_TAG=kernel
 . "$(dirname "$0")/lib.sh"
 
 # Bump when the build steps below change in a way that changes the result.
-RECIPE=1
-CHOICE=${1:-${KWAIT_KERNEL:-6.12}}
-FRAGMENT=$KWAIT_ROOT/kernel/reference.config
+RECIPE=2
+CHOICE=${KWAIT_KERNEL:-6.7}
+FLAVOUR=${KWAIT_FLAVOUR:-test}
+while (($#)); do
+	case $1 in
+	--flavour) FLAVOUR=${2:-} && shift 2 ;;
+	*) kwait_kernel_arg "$1" || die "unknown kernel '$1': use 6.7, 6.12 or 7" && CHOICE=$1 && shift ;;
+	esac
+done
+case $FLAVOUR in
+test) FRAGMENTS=(base debug) ;;
+sanitize) FRAGMENTS=(base debug sanitize) ;;
+bench) FRAGMENTS=(base) ;;
+*) die "unknown flavour '$FLAVOUR': use test, sanitize or bench" ;;
+esac
+FRAGMENTS=("${FRAGMENTS[@]/#/$KWAIT_ROOT/kernel/}")
+FRAGMENTS=("${FRAGMENTS[@]/%/.config}")
 
-kwait_toolchain
+kwait_toolchain "$CHOICE"
 
 # Find the source: prints a tarball or directory path.
 kernel_source() {
@@ -36,13 +56,20 @@ kernel_source() {
 		return
 	fi
 	case $CHOICE in
+	6.7)
+		local t=$KWAIT_SHARED/kernels/linux-6.7.3-trimmed.tar.xz
+		[ -f "$t" ] || die "no Linux 6.7 source at $t: it comes with the project's shared directory (set KWAIT_SHARED=DIR), or set KWAIT_KERNEL_SRC"
+		# The digest its README gives (../shared/kernels/README.md).
+		sha256sum "$t" | grep -q '^5d5aa93ccd4f752c68a19b0d50cf184e409bb8de2c53293025a684cb518f3056 ' ||
+			die "$t is not the Linux 6.7.3 tarball described in $KWAIT_SHARED/kernels/README.md (sha256 differs)"
+		echo "$t"
+		;;
 	6.12)
 		local t=/usr/src/linux-source-6.12.tar.xz
 		[ -f "$t" ] || die "no $t: run scripts/setup.sh (package linux-source-6.12) or set KWAIT_KERNEL_SRC"
 		echo "$t"
 		;;
 	7) "$KWAIT_ROOT/scripts/fetch-kernel-source.sh" 7 ;;
-	*) die "unknown kernel '$CHOICE': use 6.12 or 7" ;;
 	esac
 }
 
@@ -71,7 +98,7 @@ verify_config() {
 		else
 			grep -qx "$name=$want" "$config" || bad+=("$name")
 		fi
-	done <"$FRAGMENT"
+	done < <(cat "${FRAGMENTS[@]}")
 	((${#bad[@]} == 0)) || die "config options did not take: ${bad[*]} (if CONFIG_RUST: 'make rustavailable' in the tree says why)"
 }
 
@@ -80,7 +107,7 @@ configure_tree() {
 	local dir=$1
 	shift
 	"$@" tinyconfig
-	(cd "$dir/build" && "$dir/src/scripts/kconfig/merge_config.sh" -m .config "$FRAGMENT")
+	(cd "$dir/build" && "$dir/src/scripts/kconfig/merge_config.sh" -m .config "${FRAGMENTS[@]}")
 	"$@" olddefconfig
 }
 
@@ -98,7 +125,7 @@ build_tree() {
 	local o=(-C "$dir/src" O="$dir/build")
 	run_logged "check the Rust toolchain (make rustavailable)" "$dir/rustavailable.log" \
 		"${kmake[@]}" "${o[@]}" rustavailable
-	run_logged "configure (tinyconfig + reference.config)" "$dir/config.log" \
+	run_logged "configure (tinyconfig + ${FRAGMENTS[*]##*/})" "$dir/config.log" \
 		configure_tree "$dir" "${kmake[@]}" "${o[@]}"
 	verify_config "$dir/build/.config"
 	run_logged "build the kernel ($(nproc) jobs)" "$dir/build.log" "${kmake[@]}" "${o[@]}" all
@@ -121,17 +148,18 @@ KEY=$({
 	echo "recipe $RECIPE"
 	echo "release $RELEASE"
 	if [ -d "$SRC" ]; then cd "$SRC" && pwd; else basename "$SRC"; stat -c %s "$SRC"; fi
-	cat "$FRAGMENT"
+	echo "flavour $FLAVOUR"
+	cat "${FRAGMENTS[@]}"
 	kwait_toolchain_versions
 } | kwait_hash)
-DIR=$KWAIT_CACHE/kernels/linux-$RELEASE-$KEY
+DIR=$KWAIT_CACHE/kernels/linux-$RELEASE-$FLAVOUR-$KEY
 
 # The stamp holds the key and the hash of the finished tree's .config; a tree
 # whose .config changed since (a `make` in it without the right toolchain can
 # silently reconfigure it without Rust) is not reused.
 stamp() { echo "$KEY $(sha256sum <"$DIR/build/.config" | cut -c1-16)"; }
 if [ -f "$DIR/.kwait-ready" ] && [ "$(cat "$DIR/.kwait-ready")" = "$(stamp)" ]; then
-	say "reusing linux $RELEASE (key $KEY)"
+	say "reusing linux $RELEASE, $FLAVOUR flavour (key $KEY)"
 else
 	[ -f "$DIR/.kwait-ready" ] && say "the cached tree's .config changed since it was built: rebuilding"
 	rm -f "$DIR/.kwait-ready"
@@ -141,7 +169,7 @@ else
 	exec 9>"$DIR.lock"
 	flock -n 9 || { say "another build of this tree is running: waiting for it" && flock 9; }
 	if [ ! -f "$DIR/.kwait-ready" ]; then
-		say "building linux $RELEASE (key $KEY) in $DIR: about 7 min on 2 cores"
+		say "building linux $RELEASE, $FLAVOUR flavour (key $KEY) in $DIR: about 7 min on 2 cores"
 		build_tree "$SRC" "$DIR"
 		stamp >"$DIR/.kwait-ready"
 	fi

@@ -8,11 +8,22 @@
 KWAIT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KWAIT_CACHE=${KWAIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kwait}
 KWAIT_START=${KWAIT_START:-$SECONDS}
-export KWAIT_ROOT KWAIT_CACHE KWAIT_START
+# What every checkout has beside it: the Linux 6.7 source, notes, the C tutorial.
+KWAIT_SHARED=${KWAIT_SHARED:-$(cd "$KWAIT_ROOT/.." && pwd)/shared}
+export KWAIT_ROOT KWAIT_CACHE KWAIT_START KWAIT_SHARED
 
-# Pinned versions of what the setup installs from crates.io and Debian.
+# Pinned versions of what the setup installs from crates.io, rustup and Debian.
 KWAIT_BINDGEN_VERSION=0.73.2
 KWAIT_LLVM_VERSION=19
+# Linux 6.7 wants rustc 1.73.0 exactly (it vendors its own `alloc`) and
+# bindgen 0.65.1; rustup installs the former under the cache, in a private
+# RUSTUP_HOME, so the machine's own rustup setup is never touched.
+KWAIT_67_RUST_VERSION=1.73.0
+KWAIT_67_BINDGEN_VERSION=0.65.1
+KWAIT_RUSTUP_HOME=$KWAIT_CACHE/tools/rustup
+KWAIT_67_TOOLCHAIN=$KWAIT_RUSTUP_HOME/toolchains/$KWAIT_67_RUST_VERSION-x86_64-unknown-linux-gnu
+# The reference kernels, in the order the suite runs them.
+KWAIT_KERNELS=(6.7 6.12 7)
 
 kwait_elapsed() {
 	local s=$((SECONDS - KWAIT_START))
@@ -49,11 +60,17 @@ run_logged() {
 	say "$label: done in $((SECONDS - start)) s"
 }
 
-# The toolchain. Each tool may come from the environment (other distributions);
-# the defaults are what scripts/setup.sh installs on Debian 12. rustup's proxies
-# come first in PATH and would read rust-toolchain.toml, so the Debian tools are
-# always named by their full path.
+# The toolchain for reference kernel $1 (6.7, 6.12 or 7). Each tool may come
+# from the environment (other distributions); the defaults are what
+# scripts/setup.sh installs: Debian 12's rustc-web for 6.12 and 7, rustup's
+# 1.73.0 for 6.7. rustup's proxies come first in PATH and would read
+# rust-toolchain.toml, so every tool is named by its full path.
 kwait_toolchain() {
+	if [ "${1:-}" = 6.7 ]; then
+		: "${RUSTC:=$KWAIT_67_TOOLCHAIN/bin/rustc}"
+		: "${CLIPPY_DRIVER:=$KWAIT_67_TOOLCHAIN/bin/clippy-driver}"
+		: "${BINDGEN:=$KWAIT_CACHE/tools/bindgen-cli-$KWAIT_67_BINDGEN_VERSION/bin/bindgen}"
+	fi
 	: "${RUSTC:=$(kwait_default_tool rustc)}"
 	: "${RUSTFMT:=$(kwait_default_tool rustfmt)}"
 	: "${CLIPPY_DRIVER:=$(kwait_default_tool clippy-driver)}"
@@ -65,6 +82,11 @@ kwait_toolchain() {
 	export RUSTC RUSTFMT CLIPPY_DRIVER BINDGEN LLVM LIBCLANG_PATH
 	# Arguments for every kernel `make`, reference tree or external module.
 	KMAKE=(LLVM="$LLVM" RUSTC="$RUSTC" HOSTRUSTC="$RUSTC" RUSTFMT="$RUSTFMT" BINDGEN="$BINDGEN")
+}
+
+# kwait_kernel_arg ARG: whether ARG names a reference kernel.
+kwait_kernel_arg() {
+	case $1 in 6.7 | 6.12 | 7) return 0 ;; *) return 1 ;; esac
 }
 
 kwait_default_tool() {

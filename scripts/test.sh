@@ -5,8 +5,8 @@
 # modules' behaviour, lifecycle, unloading at any moment, repetition, signals,
 # failure injection and kernel health, plus the common crate's KTAP selftest.
 #
-# Usage: scripts/test.sh [--kernel 6.12|7|all] [--only REGEX] [--keep-logs]
-#   --kernel    which reference kernel(s) (default all: 6.12, then 7)
+# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all] [--only REGEX] [--keep-logs]
+#   --kernel    which reference kernel(s) (default all: 6.7, 6.12, then 7)
 #   --only      run only the tests whose name REGEX (Python re) finds a match
 #               in, e.g. 'behaviour/' or '^repeat/wait_event_interruptible$'
 #   --keep-logs keep every serial log, not only those of failing boots
@@ -20,16 +20,15 @@ set -euo pipefail
 KWAIT_TAG="test"
 . "$(dirname "$0")/lib.sh"
 
-KERNELS=(6.12 7)
+KERNELS=("${KWAIT_KERNELS[@]}")
 ONLY=()
 KEEP=
 while (($#)); do
 	case $1 in
 	--kernel)
 		case ${2:-} in
-		6.12 | 7) KERNELS=("$2") ;;
-		all) KERNELS=(6.12 7) ;;
-		*) die "--kernel takes 6.12, 7 or all" ;;
+		all) KERNELS=("${KWAIT_KERNELS[@]}") ;;
+		*) kwait_kernel_arg "${2:-}" || die "--kernel takes 6.7, 6.12, 7 or all" && KERNELS=("$2") ;;
 		esac
 		shift 2
 		;;
@@ -41,6 +40,10 @@ while (($#)); do
 done
 
 CHECK=(python3 "$KWAIT_ROOT/tests/check.py")
+# pick TEST: whether the run includes the test named TEST (see --only).
+pick() {
+	((${#ONLY[@]} == 0)) || python3 -c 'import re, sys; sys.exit(not re.search(sys.argv[1], sys.argv[2]))' "${ONLY[1]}" "$1"
+}
 GUEST=$KWAIT_ROOT/tests/guest
 mapfile -t BOOTS < <("${CHECK[@]}" plan "${ONLY[@]}")
 ((${#BOOTS[@]})) || die "--only ${ONLY[1]:-} matches no test (tests/suite.py lists them)"
@@ -88,7 +91,12 @@ run_boot() {
 	module) script=module.sh files=("$stage/$name.ko") ;;
 	together) script=together.sh files=("$stage"/wait_event_interruptible*.ko) ;;
 	selftest) script=selftest.sh files=("$stage/kwait_selftest.ko") ;;
+	ibt) script=ibt.sh files=("$stage"/wait_event_interruptible*.ko) ;;
+	misuse) script=misuse.sh files=("$stage/kwait_misuse.ko") ;;
 	esac
+	# The IBT boot has the loader log each ENDBR it seals.
+	local append=
+	[ "$kind" = ibt ] && append="debug-alternative=0x08"
 	log=$RUN/$k/$name.log
 	wrapper=$RUN/$k/$name.guest.sh
 	{
@@ -98,13 +106,14 @@ run_boot() {
 		echo
 	} >"$wrapper"
 	say "kernel $release: boot $name (timeout ${timeout}s)"
-	"$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" --log "$log" --timeout "$timeout" \
+	KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" --log "$log" --timeout "$timeout" \
 		"$wrapper" "$GUEST/lib.sh" "$GUEST/$script" "${files[@]}" 2>>"$RUN/$k/vm.log" &
 	pid=$!
 	follow_vm "$pid" "$log" "$name"
 	status=0
 	wait "$pid" || status=$?
-	if ! "${CHECK[@]}" judge --release "$release" --status "$status" --log "$log" "${ONLY[@]}" "$kind" "$name" | record; then
+	if ! "${CHECK[@]}" judge --release "$release" --status "$status" --log "$log" --modules "$stage" \
+		"${ONLY[@]}" "$kind" "$name" | record; then
 		FAILED_LOGS+=("$log")
 	elif [ -z "$KEEP" ]; then
 		rm -f "$log" "$wrapper"
@@ -115,10 +124,12 @@ run_boot() {
 # test_kernel KERNEL: build the modules (and the kernel, if the cache has
 # none), then run every boot of the plan.
 test_kernel() {
-	local k=$1 start=$SECONDS out kdir release stage line selftest_missing=
+	local k=$1 start=$SECONDS out kdir release stage line
 	mkdir -p "$RUN/$k"
 	say "kernel $k: building the modules (scripts/build.sh $k)"
-	if ! out=$("$KWAIT_ROOT/scripts/build.sh" "$k" 2> >(tee "$RUN/$k/build.log" >&2)); then
+	local rc=0
+	out=$("$KWAIT_ROOT/scripts/build.sh" "$k" 2> >(tee "$RUN/$k/build.log" >&2)) || rc=$?
+	if ((rc == 1)); then
 		echo "FAIL $k build (scripts/build.sh $k failed; log: $RUN/$k/build.log)" | record
 		FAILED_LOGS+=("$RUN/$k/build.log")
 		DURATIONS+=("kernel $k: $((SECONDS - start)) s (build failed)")
@@ -126,25 +137,39 @@ test_kernel() {
 	fi
 	kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" 2>/dev/null)
 	release=$(cat "$kdir/include/config/kernel.release")
+	if pick build/warnings; then
+		if ((rc == 2)); then
+			echo "FAIL $release build/warnings (the module build printed warnings; log: $out/make.log)" | record
+			FAILED_LOGS+=("$RUN/$k/build.log")
+		else
+			echo "PASS $release build/warnings (the five modules built without a warning)" | record
+		fi
+	fi
+	# Checks of the build itself, on the host.
+	"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" \
+		"$out"/wait_event_interruptible*.ko | record || true
+	python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
+		--work "$RUN/$k/compile-fail" "${ONLY[@]}" | record || true
 	# The .ko files of this run, safe from builds that reuse the cache meanwhile.
 	stage=$RUN/$k/modules
 	mkdir -p "$stage"
 	cp "$out"/wait_event_interruptible*.ko "$stage/"
 	say "kernel $release: modules ready after $((SECONDS - start)) s"
-	if printf '%s\n' "${BOOTS[@]}" | grep -q '^selftest'; then
-		if [ ! -f "$KWAIT_ROOT/tests/kwait_selftest.rs" ]; then
-			selftest_missing="tests/kwait_selftest.rs does not exist yet, so there is no kwait_selftest.ko to run"
-		elif out=$("$KWAIT_ROOT/scripts/build.sh" "$k" --selftest 2>"$RUN/$k/selftest-build.log") &&
-			[ -f "$out/kwait_selftest.ko" ]; then
-			cp "$out/kwait_selftest.ko" "$stage/"
+	# The test modules (kwait_selftest, kwait_misuse), for the boots that load them.
+	local tests_missing=
+	if printf '%s\n' "${BOOTS[@]}" | grep -qE '^(selftest|misuse)'; then
+		if out=$("$KWAIT_ROOT/scripts/build.sh" "$k" --selftest 2>"$RUN/$k/selftest-build.log") &&
+			[ -f "$out/kwait_selftest.ko" ] && [ -f "$out/kwait_misuse.ko" ]; then
+			cp "$out/kwait_selftest.ko" "$out/kwait_misuse.ko" "$stage/"
 		else
-			selftest_missing="scripts/build.sh $k --selftest failed; log: $RUN/$k/selftest-build.log"
+			tests_missing="scripts/build.sh $k --selftest failed; log: $RUN/$k/selftest-build.log"
 			FAILED_LOGS+=("$RUN/$k/selftest-build.log")
 		fi
 	fi
 	for line in "${BOOTS[@]}"; do
-		if [[ $line == selftest* && -n $selftest_missing ]]; then
-			"${CHECK[@]}" fail --release "$release" "${ONLY[@]}" selftest selftest "$selftest_missing" | record || true
+		if [[ $line =~ ^(selftest|misuse) && -n $tests_missing ]]; then
+			"${CHECK[@]}" fail --release "$release" "${ONLY[@]}" "${BASH_REMATCH[1]}" "${BASH_REMATCH[1]}" \
+				"$tests_missing" | record || true
 			continue
 		fi
 		run_boot "$k" "$kdir" "$release" "$stage" "$line"

@@ -4,21 +4,46 @@
 //!
 //! The `Kbuild` derives one cfg per difference from the target kernel's version:
 //!
-//! | cfg                    | set from  | what changed                                          |
-//! |------------------------|-----------|-------------------------------------------------------|
-//! | `kwait_kbox`           | 6.12.19   | `KBox::new(value, flags)` replaces `Box::init(value)` |
-//! | `kwait_module_authors` | 6.15      | `module!` takes `authors: [..]` (`author` is gone in 6.17) |
-//! | `kwait_pin_init_crate` | 6.15      | pin-init is its own crate, `pin_init`                 |
-//! | `kwait_core_cstr`      | 6.19      | `CStr` is `core::ffi::CStr`; `as_char_ptr()` is a trait method |
+//! | cfg                        | set from | what changed                                          |
+//! |----------------------------|----------|-------------------------------------------------------|
+//! | `kwait_module_addressable` | 6.11     | `module!` takes the addresses of `init_module`/`cleanup_module` itself |
+//! | `kwait_kbox`               | 6.12.19  | `KBox::new(value, flags)` replaces `Box::init(value)`; `Arc::pin_init` takes flags |
+//! | `kwait_ffi_crate`          | 6.12.19  | C types come from the kernel's `ffi` crate (`c_long` is `isize`); `kernel::time::Jiffies` |
+//! | `kwait_module_authors`     | 6.15     | `module!` takes `authors: [..]` (`author` is gone in 6.17) |
+//! | `kwait_pin_init_crate`     | 6.15     | pin-init is its own crate, `pin_init`                 |
+//! | `kwait_core_cstr`          | 6.19     | `CStr` is `core::ffi::CStr`; `as_char_ptr()` is a trait method |
 //!
 //! Linux 6.7 is the kernel with none of them set. Kernels from 6.10 to 6.12.18 allocate in a
-//! third way and are not supported; the `Makefile` refuses them.
+//! third way and are not supported; `scripts/preflight.sh` refuses them.
 
-use core::ffi::c_char;
 use kernel::prelude::*;
+use kernel::sync::Arc;
+
+/// The C types of the kernel crate: its own `ffi` crate where it has one, `core::ffi` before.
+#[cfg(not(kwait_ffi_crate))]
+pub(crate) use core::ffi;
+/// The C types of the kernel crate: its own `ffi` crate where it has one, `core::ffi` before.
+#[cfg(kwait_ffi_crate)]
+pub(crate) use kernel::ffi;
+
+/// A duration in jiffies, the kernel's scheduler ticks: C's `unsigned long`, and the kernel
+/// crate's own `kernel::time::Jiffies` where it has one (the same type), so values pass between
+/// the two without conversions.
+#[cfg(kwait_ffi_crate)]
+pub type Jiffies = kernel::time::Jiffies;
+/// A duration in jiffies, the kernel's scheduler ticks: C's `unsigned long`.
+#[cfg(not(kwait_ffi_crate))]
+pub type Jiffies = core::ffi::c_ulong;
+
+/// `jiffies` as a `u64` (a plain conversion where `Jiffies` is `usize`, none where it is `u64`).
+pub(crate) fn jiffies_to_u64(jiffies: Jiffies) -> u64 {
+    #[cfg(kwait_ffi_crate)]
+    let jiffies = u64::try_from(jiffies).unwrap_or(u64::MAX);
+    jiffies
+}
 
 /// The pointer C wants for a Rust C string.
-pub(crate) fn cstr_ptr(s: &CStr) -> *const c_char {
+pub(crate) fn cstr_ptr(s: &CStr) -> *const ffi::c_char {
     #[cfg(kwait_core_cstr)]
     use kernel::str::CStrExt;
 
@@ -50,6 +75,15 @@ pub(crate) fn kbox_new<T>(value: T) -> Result<KBox<T>> {
     Ok(boxed)
 }
 
+/// Pins what `init` initialises in a new `Arc`, allocated with `GFP_KERNEL`.
+pub fn arc_pin_init<T>(init: impl PinInit<T>) -> Result<Arc<T>> {
+    #[cfg(kwait_kbox)]
+    let arc = Arc::pin_init(init, GFP_KERNEL)?;
+    #[cfg(not(kwait_kbox))]
+    let arc = Arc::pin_init(init)?;
+    Ok(arc)
+}
+
 /// Expands to the kernel's `module!` with the metadata keys this kernel spells.
 #[cfg(not(kwait_module_authors))]
 #[doc(hidden)]
@@ -63,6 +97,7 @@ macro_rules! __kwait_kernel_module {
             description: $description,
             license: $license,
         }
+        $crate::__kwait_addressable!();
     };
 }
 
@@ -80,4 +115,37 @@ macro_rules! __kwait_kernel_module {
             license: $license,
         }
     };
+}
+
+/// Takes the addresses of `init_module()` and `cleanup_module()`, as C's `module_init()` and
+/// `module_exit()` do (`___ADDRESSABLE`), where the kernel's `module!` does not.
+///
+/// The kernel calls both through pointers (`mod->init`, `mod->exit`). Where the kernel is built
+/// with IBT, objtool checks every module made of several objects, as ours are, and seals the
+/// `ENDBR` of each function whose address is never taken: the module loader turns it into a NOP,
+/// and on a CPU with IBT the indirect call then faults ("Missing ENDBR") and the kernel `BUG()`s.
+/// These two pointers, in the sections C puts them in, keep both functions indirect call targets.
+#[cfg(not(kwait_module_addressable))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __kwait_addressable {
+    () => {
+        #[cfg(MODULE)]
+        #[used]
+        #[link_section = ".init.data"]
+        static __KWAIT_ADDRESSABLE_INIT_MODULE: extern "C" fn() -> ::core::ffi::c_int = init_module;
+
+        #[cfg(MODULE)]
+        #[used]
+        #[link_section = ".exit.data"]
+        static __KWAIT_ADDRESSABLE_CLEANUP_MODULE: extern "C" fn() = cleanup_module;
+    };
+}
+
+/// The kernel's `module!` takes the addresses itself (see the other definition).
+#[cfg(kwait_module_addressable)]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __kwait_addressable {
+    () => {};
 }

@@ -1,16 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Declaring a module: the same metadata on every kernel, and a check at unload.
+//! Declaring a module: [`Module`], [`module!`](crate::module), and the check at unload that no
+//! kthread the module started outlives it.
 
+use crate::context::ModuleContext;
 use crate::thread;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 
-/// Declares a kernel module, like the kernel's `module!`, for a type that implements
-/// `kernel::Module`.
+/// A kernel module that may start kthreads: the kernel's `kernel::Module`, with contexts.
+///
+/// `init` runs at `insmod`, `exit` at `rmmod`, both with a [`ModuleContext`], which lets them
+/// sleep and start and stop [`KThread`](crate::KThread)s. After `exit` the module value is
+/// dropped, and then the unload waits until every kthread the module started has ended (see
+/// [`module!`](crate::module)).
+pub trait Module: Sized + Sync + Send {
+    /// Sets the module up (C's `module_init()` function).
+    fn init(ctx: &mut ModuleContext) -> Result<Self>;
+
+    /// Tears the module down before it is dropped (C's `module_exit()` function).
+    ///
+    /// Dropping the module's [`KThread`](crate::KThread)s stops them anyway; `exit` is where to
+    /// do it in a chosen order, with messages in between.
+    fn exit(&mut self, _ctx: &mut ModuleContext) {}
+}
+
+/// Declares a kernel module whose type implements [`Module`], like the kernel's `module!`.
 ///
 /// The keys are spelled the same on every supported kernel (the kernel's own macro wants
-/// `authors: [..]` from Linux 6.15 on), and the module is wrapped in a [`ModuleGuard`], which
-/// refuses to let it unload while a kthread it started is still running.
+/// `authors: [..]` from Linux 6.15 on). The module's init and exit get a [`ModuleContext`], the
+/// only way to start the first kthread; so every kthread belongs to a module declared this way,
+/// and the unload of such a module waits until all of its kthreads have ended.
 ///
 /// ```ignore
 /// kwait::module! {
@@ -30,14 +50,18 @@ macro_rules! module {
         description: $description:tt,
         license: $license:tt $(,)?
     ) => {
-        /// The module as the kernel sees it: the crate's module type in kwait's guard. It is
+        /// The module as the kernel sees it: the crate's module type, loaded by kwait. It is
         /// defined here because `module!` implements traits for it, which Rust allows only for
         /// the crate's own types.
-        struct __KwaitModule($crate::ModuleGuard<$type>);
+        struct __KwaitModule($crate::__private::Loaded<$type>);
 
         impl ::kernel::Module for __KwaitModule {
-            fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
-                <$crate::ModuleGuard<$type> as ::kernel::Module>::init(module).map(__KwaitModule)
+            fn init(_module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
+                // SAFETY: This is the init of the module declared here: the kernel's `module!`
+                // below makes `__KwaitModule` the module, so the value lives until the module
+                // unloads, and its drop is the module's exit.
+                let loaded = unsafe { $crate::__private::Loaded::<$type>::load() }?;
+                Ok(__KwaitModule(loaded))
             }
         }
 
@@ -45,34 +69,53 @@ macro_rules! module {
     };
 }
 
-/// A module, plus a check when it unloads that none of its kthreads outlives it.
+/// Whether this module's [`Loaded`] exists: once per load.
+static LOADED: AtomicBool = AtomicBool::new(false);
+
+/// A loaded module: `M`, and at its drop the module's exit and the wait for its kthreads.
 ///
-/// A [`KThread`](crate::KThread) stops its thread when dropped, so a module that keeps its
-/// handles in its struct has stopped them all by the time the struct is gone. A handle that was
-/// leaked instead (`core::mem::forget`, a `static`) would leave its thread running code the
-/// unload frees; this guard then logs an error and blocks the unload rather than let that
-/// happen. [`module!`](crate::module) puts every module in one.
-pub struct ModuleGuard<M> {
+/// Only [`module!`](crate::module) makes one, as the module the kernel keeps until `rmmod`.
+#[doc(hidden)]
+pub struct Loaded<M: Module> {
     module: Option<M>,
 }
 
-impl<M: kernel::Module> kernel::Module for ModuleGuard<M> {
-    fn init(module: &'static ThisModule) -> Result<Self> {
-        match M::init(module) {
+impl<M: Module> Loaded<M> {
+    /// Runs `M::init`; on failure, waits for any kthread it left running.
+    ///
+    /// # Safety
+    ///
+    /// Only the init of the module that [`module!`](crate::module) declares may call this; the
+    /// value must be that module, dropped when it unloads. (A second call fails.)
+    pub unsafe fn load() -> Result<Self> {
+        if LOADED.swap(true, Ordering::Relaxed) {
+            pr_err!("kwait: the module is already loaded; refusing a second instance\n");
+            return Err(EBUSY);
+        }
+        // SAFETY: This is the module's init (function contract); its exit, in `drop`, waits for
+        // every thread started with the context.
+        let mut ctx = unsafe { ModuleContext::new() };
+        match M::init(&mut ctx) {
             Ok(module) => Ok(Self {
                 module: Some(module),
             }),
             Err(err) => {
-                thread::wait_for_leaked_threads();
+                thread::wait_for_threads();
                 Err(err)
             }
         }
     }
 }
 
-impl<M> Drop for ModuleGuard<M> {
+impl<M: Module> Drop for Loaded<M> {
     fn drop(&mut self) {
-        drop(self.module.take());
-        thread::wait_for_leaked_threads();
+        if let Some(mut module) = self.module.take() {
+            // SAFETY: This is the module's exit (see `load`); the wait below covers every
+            // thread started with the context.
+            let mut ctx = unsafe { ModuleContext::new() };
+            module.exit(&mut ctx);
+            drop(module);
+        }
+        thread::wait_for_threads();
     }
 }

@@ -7,12 +7,14 @@
 //! They are declared in this crate rather than taken from `kernel::bindings` because which of
 //! them the bindings carry differs between kernel versions (Linux 6.7 has none of the kthread
 //! ones), while the exported C functions are the same on every version this crate supports.
+//! The inline functions it needs have a symbol in `helpers.c`, this crate's C helpers.
 //!
-//! Nothing outside this crate sees these declarations.
+//! The C types are the kernel crate's own (`compat::ffi`), so values pass to and from the
+//! kernel crate's API without conversions. Nothing outside this crate sees these declarations.
 
-use core::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+use crate::compat::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 use kernel::bindings::{
-    lock_class_key, raw_spinlock, task_struct, wait_queue_entry, wait_queue_head,
+    lock_class_key, spinlock_t, task_struct, wait_queue_entry, wait_queue_head,
 };
 
 /// `TASK_INTERRUPTIBLE` (`include/linux/sched.h`).
@@ -30,6 +32,8 @@ pub(crate) const SIG_KTHREAD: usize = 2;
 pub(crate) const SEND_SIG_PRIV: c_int = 1;
 /// `MAX_SCHEDULE_TIMEOUT` (`include/linux/sched.h`).
 pub(crate) const MAX_SCHEDULE_TIMEOUT: c_long = c_long::MAX;
+/// `EDEADLK` (`include/uapi/asm-generic/errno.h`), which the kernel crate of Linux 6.7 lacks.
+pub(crate) const EDEADLK: c_int = 35;
 
 // `task_struct` has empty members for features this kernel was built without, which rustc
 // flags as not FFI-safe; only pointers to it cross the boundary, as in `kernel::bindings`.
@@ -52,7 +56,6 @@ extern "C" {
     // kernel/time/sleep_timeout.c (kernel/time/timer.c before 6.13)
     pub(crate) fn schedule_timeout(timeout: c_long) -> c_long;
     pub(crate) fn msleep_interruptible(msecs: c_uint) -> c_ulong;
-    pub(crate) fn msleep(msecs: c_uint);
 
     // kernel/time/time.c
     pub(crate) fn __msecs_to_jiffies(m: c_uint) -> c_ulong;
@@ -89,8 +92,18 @@ extern "C" {
     pub(crate) fn do_wait_intr(wq: *mut wait_queue_head, wait: *mut wait_queue_entry) -> c_int;
     pub(crate) fn do_wait_intr_irq(wq: *mut wait_queue_head, wait: *mut wait_queue_entry) -> c_int;
 
-    // kernel/locking/spinlock.c: what `spin_lock_irq()`/`spin_unlock_irq()` call. The kernel
-    // crate has helpers for the plain `spin_lock()`/`spin_unlock()` only.
-    pub(crate) fn _raw_spin_lock_irq(lock: *mut raw_spinlock);
-    pub(crate) fn _raw_spin_unlock_irq(lock: *mut raw_spinlock);
+    // helpers.c: inline functions and macros, as functions.
+    pub(crate) fn kwait_spin_lock(lock: *mut spinlock_t);
+    pub(crate) fn kwait_spin_unlock(lock: *mut spinlock_t);
+    pub(crate) fn kwait_spin_lock_irq(lock: *mut spinlock_t);
+    pub(crate) fn kwait_spin_unlock_irq(lock: *mut spinlock_t);
+    pub(crate) fn kwait_local_irq_save() -> c_ulong;
+    pub(crate) fn kwait_local_irq_restore(flags: c_ulong);
+    pub(crate) fn kwait_might_sleep(file: *const c_char, line: c_int);
+    pub(crate) fn kwait_finish_wait_locked(
+        wq_head: *mut wait_queue_head,
+        wq_entry: *mut wait_queue_entry,
+    );
+    pub(crate) fn kwait_thread_exit(code: c_long) -> !;
+    pub(crate) fn kwait_wait_thread_exit(timeout: c_ulong) -> c_ulong;
 }

@@ -2,19 +2,20 @@
 
 //! Kernel threads: [`KThread`] owns one, [`ThreadContext`] is what the thread itself holds.
 
-use crate::compat::{self, KBox};
+use crate::compat::{self, ffi::c_int, ffi::c_long, ffi::c_void, KBox};
+use crate::context::{might_sleep, MaySleep};
 use crate::sys;
-use core::ffi::{c_int, c_void};
+use crate::time::msecs_to_jiffies;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use kernel::bindings;
 use kernel::prelude::*;
 use kernel::task::Task;
 
-/// How many [`KThread`]s of this module have been started and not yet stopped.
+/// How many [`KThread`]s of this module have been started and not yet accounted for: stopped
+/// through their handle, or ended after dropping their own handle (see [`wait_for_threads`]).
 ///
-/// Each module that links this crate has its own copy, so the count is per module; the module's
-/// unload checks it (see [`ModuleGuard`](crate::ModuleGuard)).
+/// Each module that links this crate has its own copy, so the count is per module.
 static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 
 /// A running kernel thread, stopped when the handle is dropped.
@@ -27,30 +28,36 @@ static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// The handle holds a reference to the thread's `task_struct` (`get_task_struct()`), so stopping
 /// a thread whose closure has already returned is fine: the task is still there to be asked.
 ///
+/// A thread that drops its own handle (it captured it, say through an `Arc`) cannot wait for its
+/// own end; dropping the handle then asks the thread to stop ([`ThreadContext::should_stop`] is
+/// true from then on, and its waits and pauses return at once), and the thread frees what the
+/// handle owned when its closure returns.
+///
 /// # Examples
 ///
 /// ```ignore
-/// let mut thread = KThread::spawn(c_str!("my-thread"), |ctx| {
+/// let mut thread = KThread::spawn(ctx, c_str!("my-thread"), |ctx| {
 ///     while !ctx.should_stop() {
 ///         ctx.pause(100);
 ///     }
 ///     0
 /// })?;
-/// assert_eq!(thread.stop(), 0);
+/// assert_eq!(thread.stop(ctx), 0);
 /// ```
 ///
 /// # Invariants
 ///
 /// - `task` is a kthread created by [`KThread::spawn`] and woken, and the handle owns one
-///   reference to its `task_struct`; it runs `trampoline::<F>` with
-///   `payload` as its argument, for the `F` that `drop_payload` was instantiated with.
+///   reference to its `task_struct`; it runs `trampoline::<F>` with `payload` as its argument,
+///   for the `F` that `drop_payload` was instantiated with. It is counted in `LIVE_THREADS`
+///   until `exit_code` is set.
 /// - `payload` points to a live `KBox<Payload<F>>` owned by this handle. Until `kthread_stop()`
-///   has returned, the thread may access it and the handle does not; afterwards only the handle
-///   does. `payload` is null once the thread has been stopped (then `exit_code` is set).
+///   has returned, the thread may access it and the handle only touches its [`Header`];
+///   afterwards only the handle does. Once `exit_code` is set, the payload has been freed.
 pub struct KThread {
     task: NonNull<bindings::task_struct>,
-    payload: *mut c_void,
-    drop_payload: unsafe fn(*mut c_void),
+    payload: NonNull<Header>,
+    drop_payload: unsafe fn(NonNull<Header>),
     exit_code: Option<i32>,
 }
 
@@ -62,8 +69,20 @@ unsafe impl Send for KThread {}
 // thread may do at any time.
 unsafe impl Sync for KThread {}
 
+/// What a kthread and its handle share besides the closure: how the thread is to end when the
+/// handle cannot stop it, because the thread itself dropped or stopped it.
+struct Header {
+    /// The thread asked itself to stop ([`ThreadContext::should_stop`] is true).
+    stop_requested: AtomicBool,
+    /// The thread dropped its own handle: it frees the payload when its closure returns.
+    detached: AtomicBool,
+}
+
 /// What the thread runs: the closure, taken out by the thread when it starts.
+#[repr(C)]
 struct Payload<F> {
+    /// First, so that a pointer to the payload is a pointer to its header.
+    header: Header,
     run: Option<F>,
 }
 
@@ -74,13 +93,22 @@ impl KThread {
     /// [`KThread::stop`] hands back. It should return soon after
     /// [`ThreadContext::should_stop`] becomes true, or stopping the thread waits for it.
     ///
-    /// The name is what `ps` shows; the kernel cuts it to 15 characters. A failure is logged
-    /// with the name before it is returned.
-    pub fn spawn<F>(name: &CStr, run: F) -> Result<Self>
+    /// `ctx` is the caller's context: a module's init or exit, or another kthread of this
+    /// crate. The name is what `ps` shows; the kernel cuts it to 15 characters. A failure is
+    /// logged with the name before it is returned.
+    pub fn spawn<F>(_ctx: &mut impl MaySleep, name: &CStr, run: F) -> Result<Self>
     where
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
     {
-        let payload = KBox::into_raw(compat::kbox_new(Payload { run: Some(run) })?);
+        might_sleep!();
+        let payload = Payload {
+            header: Header {
+                stop_requested: AtomicBool::new(false),
+                detached: AtomicBool::new(false),
+            },
+            run: Some(run),
+        };
+        let payload = KBox::into_raw(compat::kbox_new(payload)?);
         let task = match create_thread(trampoline::<F>, payload.cast(), name) {
             Ok(task) => task,
             Err(err) => {
@@ -99,12 +127,12 @@ impl KThread {
             sys::wake_up_process(task.as_ptr());
         }
         LIVE_THREADS.fetch_add(1, Ordering::Relaxed);
-        // INVARIANT: `task` was created to run `trampoline::<F>(payload)`, is awake and we hold
-        // a reference to it; `payload` is the `KBox<Payload<F>>` leaked above and
-        // `drop_payload` matches `F`.
+        // INVARIANT: `task` was created to run `trampoline::<F>(payload)`, is awake, counted,
+        // and we hold a reference to it; `payload` is the `KBox<Payload<F>>` leaked above
+        // (never null, it came from a box) and `drop_payload` matches `F`.
         Ok(Self {
             task,
-            payload: payload.cast(),
+            payload: NonNull::new(payload.cast()).ok_or(EINVAL)?,
             drop_payload: drop_payload::<F>,
             exit_code: None,
         })
@@ -117,14 +145,22 @@ impl KThread {
     /// waits until the thread's closure has returned. A thread that was stopped before its
     /// closure ever ran returns `-EINTR` without running it. Calling `stop` again returns the
     /// same value without waiting.
-    pub fn stop(&mut self) -> i32 {
+    ///
+    /// Called by the thread itself, it cannot wait for its own end: it only asks itself to stop
+    /// (its [`ThreadContext::should_stop`] is true from then on) and returns `-EDEADLK`; the
+    /// handle can still be stopped, or dropped, later.
+    pub fn stop(&mut self, _ctx: &mut impl MaySleep) -> i32 {
+        might_sleep!();
+        self.stop_thread()
+    }
+
+    fn stop_thread(&mut self) -> i32 {
         if let Some(code) = self.exit_code {
             return code;
         }
         if self.task.as_ptr() == current_task() {
-            // A thread cannot wait for its own exit; `kthread_stop()` would never return.
-            pr_err!("a kthread tried to stop itself; not stopping it\n");
-            return EBUSY.to_errno();
+            self.header().stop_requested.store(true, Ordering::Relaxed);
+            return -sys::EDEADLK;
         }
         // SAFETY: `self.task` is a kthread (type invariant) and our reference keeps its
         // `task_struct` alive, even if it has already exited.
@@ -133,7 +169,6 @@ impl KThread {
         // payload is the handle's alone (type invariant); `drop_payload` matches its type.
         unsafe { (self.drop_payload)(self.payload) };
         // INVARIANT: the thread is stopped and the payload freed; record both.
-        self.payload = core::ptr::null_mut();
         self.exit_code = Some(code);
         LIVE_THREADS.fetch_sub(1, Ordering::Relaxed);
         code
@@ -161,12 +196,31 @@ impl KThread {
         // wrapper of `task_struct`.
         unsafe { &*self.task.as_ptr().cast::<Task>() }
     }
+
+    fn header(&self) -> &Header {
+        // SAFETY: Until `exit_code` is set the payload is live (type invariant), and its header
+        // is only ever accessed through shared references; callers check `exit_code` first.
+        unsafe { self.payload.as_ref() }
+    }
 }
 
 impl Drop for KThread {
     fn drop(&mut self) {
-        self.stop();
-        // SAFETY: The handle owns one reference to the task (type invariant), given up here.
+        // Stopping sleeps: a handle dropped in atomic context is a bug even when it is already
+        // stopped, as C's `might_sleep()` reports a call that happens not to sleep this time.
+        might_sleep!();
+        if self.exit_code.is_none() && self.task.as_ptr() == current_task() {
+            // The thread dropped its own handle: it cannot wait for its own end, and nothing
+            // else can stop it now. It stops itself, and frees the payload when its closure
+            // returns (see `trampoline`), which then belongs to it.
+            let header = self.header();
+            header.stop_requested.store(true, Ordering::Relaxed);
+            header.detached.store(true, Ordering::Relaxed);
+        } else {
+            self.stop_thread();
+        }
+        // SAFETY: The handle owns one reference to the task (type invariant), given up here;
+        // a running task holds its own.
         unsafe { bindings::put_task_struct(self.task.as_ptr()) };
     }
 }
@@ -175,21 +229,36 @@ impl Drop for KThread {
 ///
 /// # Safety
 ///
-/// `data` must point to a live `Payload<F>` that nothing else accesses until the thread has been
-/// stopped with `kthread_stop()`.
+/// `data` must point to a live `Payload<F>` whose closure nothing else accesses, and which stays
+/// live until the thread has been stopped with `kthread_stop()` or, if its handle was dropped
+/// by the thread itself, until the thread frees it here.
 unsafe extern "C" fn trampoline<F>(data: *mut c_void) -> c_int
 where
     F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
 {
-    // SAFETY: By the function's safety requirements, the payload is live and ours alone.
-    let payload = unsafe { &mut *data.cast::<Payload<F>>() };
+    let payload = data.cast::<Payload<F>>();
+    // SAFETY: By the function's safety requirements the payload is live and its closure ours;
+    // the handle only touches the header, through shared references.
+    let run = unsafe { (*payload).run.take() };
     let mut ctx = ThreadContext {
-        _not_send: core::marker::PhantomData,
+        header: payload.cast::<Header>().cast_const(),
     };
-    match payload.run.take() {
+    let code = match run {
         Some(run) => run(&mut ctx),
         None => 0,
+    };
+    // SAFETY: The payload is live until this thread is stopped, which can only happen after
+    // it returns from here, or until this thread frees it below.
+    if unsafe { (*ctx.header).detached.load(Ordering::Relaxed) } {
+        // The handle is gone, dropped by this thread, so the payload is ours to free. Then
+        // leave without returning into this module's code: the module's exit counts this
+        // thread out when it has left (see `wait_for_threads`).
+        // SAFETY: The payload came from `KBox::into_raw` in `spawn` and nothing else uses it.
+        drop(unsafe { KBox::from_raw(payload) });
+        // SAFETY: This is a kthread of this module that no handle refers to any more.
+        unsafe { sys::kwait_thread_exit(c_long::try_from(code).unwrap_or(c_long::MIN)) };
     }
+    code
 }
 
 /// Frees a payload created by `KThread::spawn::<F>`.
@@ -197,9 +266,9 @@ where
 /// # Safety
 ///
 /// `payload` must come from `KBox::<Payload<F>>::into_raw` and must not be used afterwards.
-unsafe fn drop_payload<F>(payload: *mut c_void) {
+unsafe fn drop_payload<F>(payload: NonNull<Header>) {
     // SAFETY: By the function's safety requirements.
-    drop(unsafe { KBox::from_raw(payload.cast::<Payload<F>>()) });
+    drop(unsafe { KBox::from_raw(payload.as_ptr().cast::<Payload<F>>()) });
 }
 
 /// `kthread_create_on_node()` on any node, with `name` as the whole name.
@@ -237,26 +306,31 @@ fn current_task() -> *mut bindings::task_struct {
     unsafe { bindings::get_current() }
 }
 
-/// Waits, loudly, while threads started by this module are still running.
+/// Waits until every kthread this module started has ended. Called when the module unloads,
+/// after its value has been dropped (and when its init failed).
 ///
-/// Called when the module unloads, after its struct has been dropped. A handle that was leaked
-/// (`mem::forget`, a `static`) leaves its thread running module code that is about to be freed;
-/// blocking the unload is the only safe thing left to do, so it says why and blocks.
-pub(crate) fn wait_for_leaked_threads() {
-    let mut seconds = 0u32;
+/// Threads stopped through their handles are counted out at once. A thread that dropped its own
+/// handle ends by itself; it signals the module's exit completion from the kernel's code, after
+/// its last instruction in this module, and each completion counts one out here. What is left
+/// then was leaked (a handle passed to `mem::forget` or kept in a `static`, or a thread that
+/// keeps its own handle and never returns): its thread still runs code that the unload would
+/// free, so the unload waits, and says so in the log.
+pub(crate) fn wait_for_threads() {
+    let mut waited = 0u32;
     loop {
         let live = LIVE_THREADS.load(Ordering::Relaxed);
         if live == 0 {
             return;
         }
-        if seconds % 60 == 0 {
-            pr_err!("{live} kthread(s) still running at module unload: a KThread handle was leaked; unload blocks until they are stopped\n");
+        // SAFETY: Module init and exit run in process context, where sleeping is allowed.
+        if unsafe { sys::kwait_wait_thread_exit(msecs_to_jiffies(1000)) } != 0 {
+            LIVE_THREADS.fetch_sub(1, Ordering::Relaxed);
+            continue;
         }
-        // SAFETY: Module init and exit run in process context, where sleeping is allowed. The
-        // sleep is uninterruptible on purpose: a signal to `rmmod` must not turn this into a
-        // busy loop, and the hung-task detector should see the stuck unload.
-        unsafe { sys::msleep(1000) };
-        seconds = seconds.wrapping_add(1);
+        if waited % 30 == 0 {
+            pr_err!("{live} kthread(s) still running at module unload: a KThread handle was leaked or its thread does not return; the unload waits until they end\n");
+        }
+        waited = waited.wrapping_add(1);
     }
 }
 
@@ -269,18 +343,32 @@ pub(crate) fn wait_for_leaked_threads() {
 /// ([`WaitQueue::lock`](crate::WaitQueue::lock)) borrows the context while it is held, so
 /// calling one of them with a spinlock held does not compile. Methods that are fine under a
 /// spinlock take `&self`.
+///
+/// # Invariants
+///
+/// `header` is the header of this thread's payload, live for as long as the context exists.
 pub struct ThreadContext {
-    _not_send: core::marker::PhantomData<*mut ()>,
+    header: *const Header,
 }
 
 impl ThreadContext {
-    /// Whether [`KThread::stop`] has been called for this thread (`kthread_should_stop()`).
+    /// Whether the thread has been asked to stop: by [`KThread::stop`] (`kthread_should_stop()`),
+    /// or by itself, dropping or stopping its own handle.
     ///
     /// A stop request also interrupts this thread's interruptible waits and pauses, which then
     /// return early; check this after they do, before treating the interruption as a signal.
     pub fn should_stop(&self) -> bool {
         // SAFETY: The caller is a kthread: only kthreads have a `ThreadContext`.
-        unsafe { sys::kthread_should_stop() }
+        self.stopped_by_itself() || unsafe { sys::kthread_should_stop() }
+    }
+
+    /// Whether the thread dropped or stopped its own handle: its waits and pauses then return
+    /// at once, as after `kthread_stop()`, which nothing can call for it any more.
+    pub(crate) fn stopped_by_itself(&self) -> bool {
+        // SAFETY: The header lives as long as the context (type invariant).
+        unsafe { &*self.header }
+            .stop_requested
+            .load(Ordering::Relaxed)
     }
 
     /// Lets `signal` reach this thread (`allow_signal()`); kthreads ignore all signals otherwise.

@@ -2,11 +2,12 @@
 
 //! Jiffies, the monotonic clock and the interruptible pause.
 
+use crate::compat;
+use crate::context::might_sleep;
 use crate::sys;
 use crate::thread::ThreadContext;
 
-/// A duration in jiffies, the kernel's scheduler ticks (`unsigned long`).
-pub type Jiffies = core::ffi::c_ulong;
+use crate::compat::Jiffies;
 
 /// `msecs_to_jiffies()`: `msecs` rounded up to whole jiffies.
 pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
@@ -14,12 +15,13 @@ pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
     unsafe { sys::__msecs_to_jiffies(msecs) }
 }
 
-/// `jiffies_to_msecs()`, rounded up.
+/// `jiffies_to_msecs()`, rounded up, and `u32::MAX` for more than that.
 ///
-/// Computed here: Linux 7.x makes the C function inline, so it is no longer exported. One
-/// second in jiffies is `HZ` exactly, for every `HZ` the kernel allows.
+/// Computed here, in 64 bits: Linux 7.x makes the C function inline, so it is no longer
+/// exported. One second in jiffies is `HZ` exactly, for every `HZ` the kernel allows.
 pub fn jiffies_to_msecs(jiffies: Jiffies) -> u32 {
-    let hz = msecs_to_jiffies(1000).max(1);
+    let hz = compat::jiffies_to_u64(msecs_to_jiffies(1000)).max(1);
+    let jiffies = compat::jiffies_to_u64(jiffies);
     u32::try_from(jiffies.saturating_mul(1000).div_ceil(hz)).unwrap_or(u32::MAX)
 }
 
@@ -45,6 +47,10 @@ impl ThreadContext {
     /// short stays pending (see [`ThreadContext::flush_signals`]). Returns the milliseconds
     /// that were left, 0 if it slept the whole time.
     pub fn pause(&mut self, msecs: u32) -> u32 {
+        might_sleep!();
+        if self.stopped_by_itself() {
+            return msecs;
+        }
         // SAFETY: `&mut self` proves a kthread holding none of our locks, so it may sleep.
         let left = unsafe { sys::msleep_interruptible(msecs) };
         u32::try_from(left).unwrap_or(msecs)

@@ -18,14 +18,20 @@
 //! The unlocked waits evaluate the condition without the queue's lock, so it must read state
 //! that is safe to read that way (atomics). The locked ones hand the condition the data the lock
 //! guards, and return with the lock held, as the C macros do.
+//!
+//! The condition runs where the C macro runs it: the unlocked waits call it with the task state
+//! set to `TASK_INTERRUPTIBLE`, the locked ones with a spinlock held. So it must not sleep, take
+//! a lock guard or panic. The borrow of the thread's context keeps it from calling anything of
+//! this crate that sleeps or locks; what the types cannot see, `CONFIG_DEBUG_ATOMIC_SLEEP`
+//! reports at run time, as for C.
 
+use crate::compat::ffi::{c_int, c_long};
+use crate::compat::Jiffies;
+use crate::context::might_sleep;
 use crate::sys;
 use crate::thread::ThreadContext;
-use crate::time::Jiffies;
 use crate::wait_queue::{IrqGuard, SpinGuard, WaitQueue};
 use core::cell::Cell;
-use core::ffi::{c_int, c_long};
-use core::ptr::addr_of_mut;
 use kernel::bindings;
 use kernel::prelude::*;
 use kernel::types::Opaque;
@@ -51,15 +57,16 @@ impl<T> WaitQueue<T> {
     /// request interrupted the wait first.
     pub fn wait_event_interruptible(
         &self,
-        _ctx: &mut ThreadContext,
+        ctx: &mut ThreadContext,
         mut condition: impl FnMut() -> bool,
     ) -> Result {
+        might_sleep!();
         if condition() {
             return Ok(());
         }
         // SAFETY: The head is initialised (`WaitQueue` invariant); `schedule()` is the C macro's
-        // sleep, and `_ctx` proves this is a kthread holding none of our locks.
-        unsafe { wait_event(self.head(), condition, || sys::schedule()) }
+        // sleep, and `ctx` proves this is a kthread holding none of our locks.
+        unsafe { wait_event(self.head(), ctx, condition, || sys::schedule()) }
     }
 
     /// Sleeps until `condition` returns true or `timeout` jiffies have passed
@@ -69,10 +76,11 @@ impl<T> WaitQueue<T> {
     /// or `Err(ERESTARTSYS)` if a signal or a stop request interrupted the wait.
     pub fn wait_event_interruptible_timeout(
         &self,
-        _ctx: &mut ThreadContext,
+        ctx: &mut ThreadContext,
         mut condition: impl FnMut() -> bool,
         timeout: Jiffies,
     ) -> Result<Timeout> {
+        might_sleep!();
         // The macro's `__ret`: jiffies left, or 1 if the condition became true as they ran out.
         let left = Cell::new(c_long::try_from(timeout).unwrap_or(sys::MAX_SCHEDULE_TIMEOUT));
         // `___wait_cond_timeout()`: done when the condition holds or no time is left.
@@ -87,7 +95,7 @@ impl<T> WaitQueue<T> {
             // SAFETY: As in `wait_event_interruptible`; `schedule_timeout()` is this macro's
             // sleep, and `left` is never negative, as it wants.
             unsafe {
-                wait_event(self.head(), done, || {
+                wait_event(self.head(), ctx, done, || {
                     left.set(sys::schedule_timeout(left.get()));
                 })?
             };
@@ -115,7 +123,11 @@ impl<T> SpinGuard<'_, T> {
         let data = self.queue.data_ptr();
         // SAFETY: The lock is held with `spin_lock()` (guard invariant), which is what
         // `do_wait_intr` drops and retakes; `data` is only read with it held.
-        unsafe { wait_locked(self.queue.head(), 0, WaitFn::Intr, || condition(&*data)) }
+        unsafe {
+            wait_locked(self.queue.head(), self.ctx, 0, WaitFn::Intr, || {
+                condition(&*data)
+            })
+        }
     }
 }
 
@@ -150,14 +162,14 @@ impl<T> IrqGuard<'_, T> {
         // SAFETY: The lock is held with `spin_lock_irq()` (guard invariant), which is what
         // `do_wait_intr_irq` drops and retakes; `data` is only read with it held.
         unsafe {
-            wait_locked(self.queue.head(), flags, WaitFn::IntrIrq, || {
+            wait_locked(self.queue.head(), self.ctx, flags, WaitFn::IntrIrq, || {
                 condition(&*data)
             })
         }
     }
 }
 
-/// `___wait_event()` for an interruptible, non-exclusive wait whose condition was false.
+/// `___wait_event()` for an interruptible wait whose condition was false.
 ///
 /// # Safety
 ///
@@ -166,6 +178,7 @@ impl<T> IrqGuard<'_, T> {
 /// state set to `TASK_INTERRUPTIBLE`).
 unsafe fn wait_event(
     head: *mut bindings::wait_queue_head,
+    ctx: &ThreadContext,
     mut condition: impl FnMut() -> bool,
     mut sleep: impl FnMut(),
 ) -> Result {
@@ -174,23 +187,27 @@ unsafe fn wait_event(
     // is off the queue by then: `finish_wait` below, or `prepare_to_wait_event` when it reports
     // an interruption.
     unsafe { sys::init_wait_entry(entry.get(), 0) };
-    loop {
+    let result = loop {
         // SAFETY: `head` is initialised (function contract), `entry` is initialised above.
         let interrupted =
             unsafe { sys::prepare_to_wait_event(head, entry.get(), sys::TASK_INTERRUPTIBLE) };
         if condition() {
-            break;
+            break Ok(());
         }
         if interrupted != 0 {
             // `prepare_to_wait_event` has taken the entry off the queue and left the task
             // running, as the macro relies on.
             return Err(ERESTARTSYS);
         }
+        if ctx.stopped_by_itself() {
+            // What `kthread_stop()` would do, had the thread not dropped its own handle.
+            break Err(ERESTARTSYS);
+        }
         sleep();
-    }
+    };
     // SAFETY: As for `prepare_to_wait_event`.
     unsafe { sys::finish_wait(head, entry.get()) };
-    Ok(())
+    result
 }
 
 /// Which of the C helpers the `_locked` waits are made of.
@@ -210,6 +227,7 @@ enum WaitFn {
 /// kthread that holds no other spinlock.
 unsafe fn wait_locked(
     head: *mut bindings::wait_queue_head,
+    ctx: &ThreadContext,
     flags: c_int,
     wait_fn: WaitFn,
     mut condition: impl FnMut() -> bool,
@@ -221,6 +239,10 @@ unsafe fn wait_locked(
     // SAFETY: `entry` stays where it is until this function returns, and is unlinked below.
     unsafe { sys::init_wait_entry(entry.get(), flags) };
     let result = loop {
+        if ctx.stopped_by_itself() {
+            // What `kthread_stop()` would do, had the thread not dropped its own handle.
+            break Err(ERESTARTSYS);
+        }
         // SAFETY: The lock is held in the way `wait_fn` expects (function contract); the
         // helper queues `entry` at the tail if it is not queued, and sleeps unless a signal
         // is pending.
@@ -237,39 +259,9 @@ unsafe fn wait_locked(
             break Ok(());
         }
     };
-    // `__remove_wait_queue()` and `__set_current_state(TASK_RUNNING)`, both inline in C.
     // SAFETY: The lock is held, which is what guards the queue's list; `entry` is initialised,
-    // and queued on `head` or (after a wake-up removed it) linked to itself.
-    unsafe { list_del_init(addr_of_mut!((*entry.get()).entry)) };
-    set_current_running();
+    // and queued on `head`, or (after a wake-up took it off) linked to itself, which
+    // `__remove_wait_queue()` handles as the C macro relies on.
+    unsafe { sys::kwait_finish_wait_locked(head, entry.get()) };
     result
-}
-
-/// `list_del_init()` (`include/linux/list.h`), inline in C.
-///
-/// # Safety
-///
-/// `entry` must be on a list, or linked to itself, and the caller must hold the lock that
-/// guards that list.
-unsafe fn list_del_init(entry: *mut bindings::list_head) {
-    // SAFETY: By the function's contract every pointer here is a valid `list_head`. The
-    // volatile writes are the C version's `WRITE_ONCE`s, which lockless `list_empty_careful()`
-    // readers of the neighbours (other waiters in `finish_wait()`) pair with.
-    unsafe {
-        let next = (*entry).next;
-        let prev = (*entry).prev;
-        (*next).prev = prev;
-        addr_of_mut!((*prev).next).write_volatile(next);
-        addr_of_mut!((*entry).next).write_volatile(entry);
-        (*entry).prev = entry;
-    }
-}
-
-/// `__set_current_state(TASK_RUNNING)`, which is a macro in C.
-///
-/// `wake_up_process()` on the current task is the exported way to do it: `try_to_wake_up()`
-/// has a path for `p == current` that just sets the state back to running.
-fn set_current_running() {
-    // SAFETY: The current task is valid while it runs; waking it is always allowed.
-    unsafe { sys::wake_up_process(bindings::get_current()) };
 }

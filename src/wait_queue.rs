@@ -3,12 +3,12 @@
 //! The wait-queue head, its lock as a guard, and the wake-ups.
 
 use crate::compat::{self, pin_init_from_closure};
+use crate::lock_class::LockClassKey;
 use crate::sys;
 use crate::thread::ThreadContext;
 use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 use core::ptr::addr_of_mut;
-use core::sync::atomic::{AtomicU8, Ordering};
 use kernel::bindings;
 use kernel::prelude::*;
 use kernel::types::Opaque;
@@ -21,8 +21,9 @@ use kernel::types::Opaque;
 /// which gives access to the `T`: state changed only under that lock can be tested by a
 /// `_locked` wait without races. Queues that only need the lock for waking keep `T = ()`.
 ///
-/// A queue lives in a `static` ([`StaticWaitQueue`]) or is pinned in place
-/// ([`new_wait_queue!`](crate::new_wait_queue)), since the kernel links waiters to its address.
+/// A queue lives in a `static` ([`StaticWaitQueue`](crate::StaticWaitQueue)) or is pinned in
+/// place ([`new_wait_queue!`](crate::new_wait_queue)), since the kernel links waiters to its
+/// address.
 ///
 /// # Invariants
 ///
@@ -44,8 +45,8 @@ unsafe impl<T: Send> Sync for WaitQueue<T> {}
 impl<T> WaitQueue<T> {
     /// An initialiser for a queue guarding `data`, named `name` in lockdep reports.
     ///
-    /// Use [`new_wait_queue!`](crate::new_wait_queue), which makes the `'static` lock class key
-    /// that lockdep wants for each place queues are created.
+    /// Use [`new_wait_queue!`](crate::new_wait_queue), which makes the lock class key that
+    /// lockdep wants for each place queues are created.
     pub fn new(data: T, name: &'static CStr, key: &'static LockClassKey) -> impl PinInit<Self> {
         let init = move |slot: *mut Self| {
             // SAFETY: `slot` is valid for writes and pinned (`pin_init_from_closure`'s
@@ -65,8 +66,9 @@ impl<T> WaitQueue<T> {
         unsafe { pin_init_from_closure::<Self, core::convert::Infallible>(init) }
     }
 
-    /// A queue whose head is not initialised yet, for [`StaticWaitQueue`] only.
-    const fn uninit(data: T) -> Self {
+    /// A queue whose head is not initialised yet, for [`StaticWaitQueue`](crate::StaticWaitQueue)
+    /// only, which initialises it before any other use.
+    pub(crate) const fn uninit(data: T) -> Self {
         Self {
             head: Opaque::uninit(),
             data: UnsafeCell::new(data),
@@ -94,32 +96,31 @@ impl<T> WaitQueue<T> {
     pub fn lock<'a>(&'a self, ctx: &'a mut ThreadContext) -> SpinGuard<'a, T> {
         // SAFETY: The head is initialised (type invariant); the matching unlock is in the
         // guard's `drop`.
-        unsafe { bindings::spin_lock(self.spinlock()) };
+        unsafe { sys::kwait_spin_lock(self.spinlock()) };
         // INVARIANT: the lock is held, taken with `spin_lock()`.
-        SpinGuard {
-            queue: self,
-            _ctx: ctx,
-        }
+        SpinGuard { queue: self, ctx }
     }
 
     /// Takes the queue's lock with interrupts disabled (`spin_lock_irq(&wq->lock)`), for the
     /// `_locked_irq` waits.
     ///
     /// Interrupts must be enabled when this is called, and they are enabled again when the
-    /// guard is dropped. A `&mut ThreadContext` guarantees the first: no other guard is held.
+    /// guard is dropped. A `&mut ThreadContext` means that no guard of this crate is held;
+    /// with lockdep, a caller that has interrupts off anyway gets a warning.
     pub fn lock_irq<'a>(&'a self, ctx: &'a mut ThreadContext) -> IrqGuard<'a, T> {
-        // SAFETY: As for `lock`; the caller has no lock of ours held, so interrupts are on and
+        // SAFETY: As for `lock`; the caller holds no guard of ours, so interrupts are on and
         // may be turned back on by the guard's `drop`.
-        unsafe { sys::_raw_spin_lock_irq(raw_lock(self.spinlock())) };
+        unsafe { sys::kwait_spin_lock_irq(self.spinlock()) };
         // INVARIANT: the lock is held, taken with `spin_lock_irq()`.
-        IrqGuard {
-            queue: self,
-            _ctx: ctx,
-        }
+        IrqGuard { queue: self, ctx }
     }
 
-    /// Wakes the queue's waiters (`wake_up()`): every non-exclusive one and at most one
-    /// exclusive one.
+    /// Wakes the queue's waiters (`wake_up()`), from any context but NMI.
+    ///
+    /// The kernel walks the queue in order, waking each waiter, and stops after the first
+    /// exclusive one it woke: non-exclusive waiters queued before it are all woken, those
+    /// queued after it are not. (As in C, the unlocked waits queue at the head, so they come
+    /// first; the `_locked` ones queue every waiter at the tail, in the order they came.)
     ///
     /// It takes the queue's lock, so calling it while holding a guard of this queue deadlocks
     /// (lockdep reports it); use the guard's `wake_up_locked` there.
@@ -137,123 +138,30 @@ impl<T> WaitQueue<T> {
 
 /// Creates a [`WaitQueue`] initialiser guarding `data`, with a lock class key of its own.
 ///
-/// The queue is pinned: put it in an `Arc`, a `KBox` or a `#[pin]` field.
-///
-/// ```ignore
-/// let queue = Arc::pin_init(kwait::new_wait_queue!(0u32), GFP_KERNEL)?;
-/// ```
+/// The queue is pinned: put it in a `#[pin]` field, or in an `Arc` with
+/// [`arc_wait_queue!`](crate::arc_wait_queue).
 #[macro_export]
 macro_rules! new_wait_queue {
-    ($data:expr $(,)?) => {{
-        static KEY: $crate::LockClassKey = $crate::LockClassKey::new();
+    ($data:expr $(,)?) => {
         $crate::WaitQueue::new(
             $data,
             ::kernel::c_str!(::core::concat!(::core::file!(), ":", ::core::line!())),
-            &KEY,
+            $crate::static_lock_class!(),
         )
-    }};
+    };
 }
 
-/// The address of the `raw_spinlock_t` inside a `spinlock_t`.
-fn raw_lock(lock: *mut bindings::spinlock_t) -> *mut bindings::raw_spinlock {
-    // Outside PREEMPT_RT (refused in the crate root) a `spinlock_t` is a union whose first
-    // member is the `raw_spinlock_t`, which `spin_lock_irq()` passes on.
-    lock.cast()
-}
-
-/// A wait queue in a `static`, initialised on first use.
-///
-/// The C tutorial's `DECLARE_WAIT_QUEUE_HEAD(name)` initialises the head at compile time,
-/// which Rust cannot express for a kernel spinlock. This type initialises it the first time
-/// [`StaticWaitQueue::get`] is called, with a lock class key of its own, and every later call
-/// returns the same queue. `get` takes `&'static self`, so only a `static` can be used: the
-/// head is linked to its own address and must never move.
+/// Creates a [`WaitQueue`] guarding `data` in a new `Arc` (allocated with `GFP_KERNEL`), with a
+/// lock class key of its own: `Result<Arc<WaitQueue<T>>>`.
 ///
 /// ```ignore
-/// static EVENTS: StaticWaitQueue<u32> = StaticWaitQueue::new(kernel::c_str!("EVENTS"), 0);
-/// EVENTS.get().wake_up();
+/// let queue: Arc<WaitQueue<u32>> = kwait::arc_wait_queue!(0u32)?;
 /// ```
-///
-/// # Invariants
-///
-/// `queue.head` is initialised once `state` is `READY`, and `state` goes `UNINIT` → `BUSY` →
-/// `READY` once, by the thread that moved it out of `UNINIT`.
-pub struct StaticWaitQueue<T = ()> {
-    state: AtomicU8,
-    name: &'static CStr,
-    key: LockClassKey,
-    queue: WaitQueue<T>,
-}
-
-const UNINIT: u8 = 0;
-const BUSY: u8 = 1;
-const READY: u8 = 2;
-
-impl<T> StaticWaitQueue<T> {
-    /// A queue guarding `data`, called `name` in lockdep reports.
-    pub const fn new(name: &'static CStr, data: T) -> Self {
-        Self {
-            state: AtomicU8::new(UNINIT),
-            name,
-            key: LockClassKey::new(),
-            queue: WaitQueue::uninit(data),
-        }
-    }
-
-    /// The queue, initialised on the first call.
-    pub fn get(&'static self) -> &'static WaitQueue<T> {
-        if self.state.load(Ordering::Acquire) != READY {
-            self.init();
-        }
-        &self.queue
-    }
-
-    #[cold]
-    fn init(&'static self) {
-        if self
-            .state
-            .compare_exchange(UNINIT, BUSY, Ordering::Acquire, Ordering::Acquire)
-            .is_ok()
-        {
-            // SAFETY: Only this thread got past the exchange, so nothing else touches the head
-            // until `READY` is published; it is in a `static`, so it never moves, and the name
-            // and key are `'static` too.
-            unsafe {
-                sys::__init_waitqueue_head(
-                    self.queue.head(),
-                    compat::cstr_ptr(self.name),
-                    self.key.as_ptr(),
-                )
-            };
-            // INVARIANT: the head is initialised before `READY` is published.
-            self.state.store(READY, Ordering::Release);
-        } else {
-            // Another thread is initialising it right now; that takes a few instructions.
-            while self.state.load(Ordering::Acquire) != READY {
-                core::hint::spin_loop();
-            }
-        }
-    }
-}
-
-/// A lockdep lock class key (`struct lock_class_key`) in static storage.
-///
-/// The kernel crate has one too, but Linux 6.7 keeps its pointer private to that crate.
-pub struct LockClassKey(Opaque<bindings::lock_class_key>);
-
-// SAFETY: lockdep uses the key only for its address and does its own locking.
-unsafe impl Sync for LockClassKey {}
-
-impl LockClassKey {
-    /// A new key; place it in a `static`.
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        Self(Opaque::uninit())
-    }
-
-    fn as_ptr(&self) -> *mut bindings::lock_class_key {
-        self.0.get()
-    }
+#[macro_export]
+macro_rules! arc_wait_queue {
+    ($data:expr $(,)?) => {
+        $crate::__private::arc_pin_init($crate::new_wait_queue!($data))
+    };
 }
 
 /// The queue's lock, held with `spin_lock()`; dropping it calls `spin_unlock()`.
@@ -266,7 +174,7 @@ impl LockClassKey {
 /// The guard holds `queue`'s lock, taken with `spin_lock()`.
 pub struct SpinGuard<'a, T> {
     pub(crate) queue: &'a WaitQueue<T>,
-    _ctx: &'a mut ThreadContext,
+    pub(crate) ctx: &'a mut ThreadContext,
 }
 
 /// The queue's lock, held with `spin_lock_irq()`; dropping it calls `spin_unlock_irq()`.
@@ -280,13 +188,13 @@ pub struct SpinGuard<'a, T> {
 /// The guard holds `queue`'s lock, taken with `spin_lock_irq()`, so interrupts are off.
 pub struct IrqGuard<'a, T> {
     pub(crate) queue: &'a WaitQueue<T>,
-    _ctx: &'a mut ThreadContext,
+    pub(crate) ctx: &'a mut ThreadContext,
 }
 
 impl<T> Drop for SpinGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The lock is held with `spin_lock()` (type invariant).
-        unsafe { bindings::spin_unlock(self.queue.spinlock()) };
+        unsafe { sys::kwait_spin_unlock(self.queue.spinlock()) };
     }
 }
 
@@ -294,7 +202,7 @@ impl<T> Drop for IrqGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The lock is held with `spin_lock_irq()` (type invariant), so interrupts were
         // on before it was taken and turning them back on is right.
-        unsafe { sys::_raw_spin_unlock_irq(raw_lock(self.queue.spinlock())) };
+        unsafe { sys::kwait_spin_unlock_irq(self.queue.spinlock()) };
     }
 }
 
@@ -318,8 +226,8 @@ macro_rules! guard_common {
         }
 
         impl<T> $guard<'_, T> {
-            /// Wakes the queue's waiters with its lock already held (`wake_up_locked()`):
-            /// every non-exclusive one and at most one exclusive one.
+            /// Wakes the queue's waiters with its lock already held (`wake_up_locked()`): as
+            /// [`WaitQueue::wake_up`], up to and including the first exclusive waiter.
             pub fn wake_up_locked(&self) {
                 // SAFETY: The head is initialised and its lock is held (type invariants).
                 unsafe { sys::__wake_up_locked(self.queue.head(), sys::TASK_NORMAL, 1) };

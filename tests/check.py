@@ -7,6 +7,9 @@ check.py plan [--only REGEX]
 check.py judge --release R --status N --log LOG [--only REGEX] KIND NAME
     Judges one boot's serial log: prints one result line per test of the boot,
     "PASS|FAIL|SKIP RELEASE TEST (detail)", and exits 1 if any failed.
+check.py ibt-host --release R --build-log LOG [--only REGEX] MODULE.ko...
+    The IBT checks that need no VM: no objtool warning in the build log, and no module's
+    .ibt_endbr_seal naming init_module or cleanup_module.
 check.py fail --release R [--only REGEX] KIND NAME REASON
     Prints every test of a boot that could not run as failed, with REASON (its
     kernel-health test aside: nothing ran).
@@ -94,6 +97,16 @@ def module_check(test, module, prefix, release):
     return scenario, lambda s: checks.rmmod_timing(s, module, prefix, where)
 
 
+def ibt_check(test, modules_dir):
+    import ibt_seal
+
+    module = test.split("/")[-1]
+    ko = Path(modules_dir or ".") / f"{module}.ko"
+    if not ko.exists():
+        return "ibt", lambda s: checks.Verdict(problems=[f"no {ko} to read the functions from"])
+    return "ibt", lambda s: checks.ibt_loader(s, module, ibt_seal.functions(ko))
+
+
 def together_check(test):
     specs = {t: s for s in suite.TOGETHER_SCENARIOS for t in s.tests}
     spec = specs[test]
@@ -152,6 +165,11 @@ def judge(args):
         if boot.kind == "module":
             module, prefix = boot.args[0], boot.args[1]
             scenario, check = module_check(test, module, prefix, release)
+        elif boot.kind == "ibt":
+            scenario, check = ibt_check(test, args.modules)
+        elif boot.kind == "misuse":
+            step, report = suite.MISUSE_TESTS[test]
+            scenario, check = "misuse", lambda s, step=step, report=report: checks.misuse_report(s, step, report)
         else:
             scenario, check = together_check(test)
         scen, why = scenario_of(boot_log, scenario, args.status)
@@ -160,7 +178,10 @@ def judge(args):
             continue
         verdict = check(scen)
         statuses.append(result("PASS" if verdict.ok else "FAIL", release, test, verdict.detail))
-    ok, detail = health.verdict(boot_log.kernel_lines)
+    expected = None
+    if boot.kind == "misuse":
+        expected = {report: 1 for t, (_, report) in suite.MISUSE_TESTS.items() if t in boot.tests}
+    ok, detail = health.verdict(boot_log.kernel_lines, expected)
     if args.status in VM_STATUS:
         ok, detail = False, f"{VM_STATUS[args.status]}; {detail}"
     statuses.append(result("PASS" if ok else "FAIL", release, f"kernel-health/{boot.name}", detail))
@@ -173,6 +194,37 @@ def fail(args):
         if not test.startswith("kernel-health/"):
             result("FAIL", args.release, test, args.reason)
     return 1
+
+
+def ibt_host(args):
+    """The build's objtool warnings and each module's ENDBR seal list (no VM needed)."""
+    import ibt_seal
+
+    pick = re.compile(args.only).search if args.only else (lambda name: True)
+    failed = False
+    if pick("ibt/objtool"):
+        log = Path(args.build_log).read_text(errors="replace") if Path(args.build_log).exists() else None
+        warnings = [l.strip() for l in (log or "").splitlines() if "objtool" in l and "warning" in l]
+        if log is None:
+            ok, detail = False, f"no build log {args.build_log}"
+        elif warnings:
+            ok, detail = False, f"{len(warnings)} objtool warning(s); first: {warnings[0][:160]}"
+        else:
+            ok, detail = True, "the module build printed no objtool warning"
+        failed |= result("PASS" if ok else "FAIL", args.release, "ibt/objtool", detail) == "FAIL"
+    for ko in args.modules:
+        name = Path(ko).stem
+        test = f"ibt/seal/{name}"
+        if not pick(test):
+            continue
+        sealed = ibt_seal.sealed_functions(ko)
+        bad = sorted(set(sealed) & set(checks.CALLED_THROUGH_POINTERS))
+        if bad:
+            ok, detail = False, f".ibt_endbr_seal lists {', '.join(bad)}, which the kernel calls through pointers"
+        else:
+            ok, detail = True, f".ibt_endbr_seal lists {len(sealed)} functions, neither init_module nor cleanup_module"
+        failed |= result("PASS" if ok else "FAIL", args.release, test, detail) == "FAIL"
+    return 1 if failed else 0
 
 
 def plan(args):
@@ -193,6 +245,7 @@ def main():
     p.add_argument("--release", required=True)
     p.add_argument("--status", type=int, required=True)
     p.add_argument("--log", required=True)
+    p.add_argument("--modules", help="the directory of the .ko files the boot loaded")
     p.add_argument("--only")
     p.add_argument("kind")
     p.add_argument("name")
@@ -204,6 +257,12 @@ def main():
     p.add_argument("name")
     p.add_argument("reason")
     p.set_defaults(run=fail)
+    p = sub.add_parser("ibt-host")
+    p.add_argument("--release", required=True)
+    p.add_argument("--build-log", required=True)
+    p.add_argument("--only")
+    p.add_argument("modules", nargs="*")
+    p.set_defaults(run=ibt_host)
     args = parser.parse_args()
     if getattr(args, "only", None):
         try:

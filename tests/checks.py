@@ -601,3 +601,74 @@ def unload_all(scen, modules, order):
     v.require(starts == sorted(starts), "the modules were not unloaded in the order asked")
     v.note("order " + " ".join(str(i + 1) for i in order) + f"; {worst(unloaded)}")
     return v
+
+
+# --- IBT -----------------------------------------------------------------------------------
+# With debug-alternative=0x08 the module loader logs every ENDBR it seals, as
+# "ENDBR at: ADDRESS (ADDRESS)", before the module's symbols are known; the guest records where
+# the module's text sections were loaded ("section MODULE NAME ADDRESS"), and the .ko gives the
+# functions' offsets in them.
+ENDBR_SEALED = re.compile(r"^ENDBR at: (?:\S+ )?\(?([0-9a-f]{16})\)?$")
+CALLED_THROUGH_POINTERS = ("init_module", "cleanup_module")
+
+
+def ibt_loader(scen, module, functions):
+    """The loader sealed some of the module's ENDBRs, but not those of the functions the kernel
+    calls through pointers (mod->init, mod->exit). `functions` is ibt_seal.functions(the .ko)."""
+    v = Verdict()
+    load = loads(scen, module)
+    if not v.require(load and load[0].rc == "0", f"insmod failed: {load[0].output if load else 'not run'}"):
+        return v
+    bases = {f.words[1]: int(f.words[2], 16) for f in scen.fact_list("section") if f.words[0] == module}
+    if not v.require(bases, "no section addresses recorded for the module"):
+        return v
+    # The modules load one after the other at the same addresses: only this module's insmod.
+    start, done = mark_times(scen, "insmod-start", module), mark_times(scen, "insmod-done", module)
+    if not v.require(start and done, "no insmod marks for the module"):
+        return v
+    sealed = []
+    for l in between(scen.dmesg, start[0], done[0]):
+        m = ENDBR_SEALED.match(l.msg)
+        if not m:
+            continue
+        addr = int(m.group(1), 16)
+        # The section that starts closest below the address, and the function there.
+        inside = [(addr - base, name) for name, base in bases.items() if 0 <= addr - base < 1 << 20]
+        if inside:
+            offset, section = min(inside)
+            sealed.append(functions.get(section, {}).get(offset, f"{section}+{offset:#x}"))
+    v.require(sealed, "the loader logged no sealed ENDBR in the module: is debug-alternative=0x08 on?")
+    unnamed = [s for s in sealed if "+" in s]
+    v.require(not unnamed, f"sealed ENDBRs at no function's start: {', '.join(unnamed[:3])}")
+    bad = sorted({f for f in sealed if f in CALLED_THROUGH_POINTERS})
+    v.require(not bad, f"the loader sealed the ENDBR of {', '.join(bad)}: the kernel's indirect call to it faults on IBT hardware")
+    v.note(f"{len(sealed)} ENDBRs sealed, none of {' or '.join(CALLED_THROUGH_POINTERS)}")
+    return v
+
+
+# --- Misuse the kernel must report -----------------------------------------------------------
+MISUSE_STEP = re.compile(r"^step (\d+): ")
+# How each report starts (tests/health.py names the patterns).
+MISUSE_REPORTS = {
+    "sleeping in atomic context": "sleeping function called from invalid context",
+    "WARNING": "do not call blocking ops when !TASK_RUNNING",
+}
+
+
+def misuse_report(scen, step, report):
+    """kwait_misuse's step `step` was followed, before the next step, by the kernel's report."""
+    v = Verdict()
+    load = loads(scen, "kwait_misuse")
+    if not v.require(load and load[0].rc == "0", f"insmod failed: {load[0].output if load else 'not run'}"):
+        return v
+    steps = {int(m.group(1)): l.ts for l in scen.lines("kwait_misuse") for m in [MISUSE_STEP.match(l.msg)] if m}
+    if not v.require(step in steps, f"kwait_misuse never announced step {step}"):
+        return v
+    end = steps.get(step + 1, float("inf"))
+    text = MISUSE_REPORTS[report]
+    hits = [l for l in between(scen.dmesg, steps[step], end) if text in str(l)]
+    v.require(len(hits) == 1, f"{len(hits)} '{text}' reports after step {step}, expected 1")
+    if hits:
+        v.note(f"reported {hits[0].ts - steps[step]:.3f} s after step {step}: {str(hits[0])[:140]}")
+    v.require(scen.fact("report") and scen.fact("report").words[-1:] == ["complete"], "kwait_misuse did not finish")
+    return v

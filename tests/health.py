@@ -54,9 +54,24 @@ def scan(kernel_lines):
     return found
 
 
-def verdict(kernel_lines):
-    """(ok, detail) for one boot."""
+def verdict(kernel_lines, expected=None):
+    """(ok, detail) for one boot. `expected` ({pattern name: count}) are reports the boot
+    provokes on purpose: exactly that many of each, with one call trace each, and no other."""
     found = scan(kernel_lines)
+    if expected:
+        counts = {name: sum(1 for n, _, _ in found if n == name) for name in expected}
+        wrong = [f"{counts[n]} {n} report(s), expected {c}" for n, c in expected.items() if counts[n] != c]
+        traces = sum(1 for n, _, _ in found if n == "call trace")
+        if traces != sum(expected.values()):
+            wrong.append(f"{traces} call trace(s), expected {sum(expected.values())}")
+        others = [(n, w, t) for n, w, t in found if n not in expected and n != "call trace"]
+        if others:
+            wrong.append(f"{len(others)} other report line(s)")
+        if wrong:
+            name, where, text = others[0] if others else (found or [("", "", "")])[0]
+            return False, f"{'; '.join(wrong)}; first, {where}: {text[:160]}"
+        listed = ", ".join(f"{c} {n}" for n, c in expected.items())
+        return True, f"{len(kernel_lines)} kernel log lines; exactly the expected reports: {listed}"
     if not found:
         return True, f"{len(kernel_lines)} kernel log lines, no reports"
     names = sorted({name for name, _, _ in found})

@@ -24,6 +24,8 @@
 //! - `stop_wakes_*`, for each wait and for the pause: `KThread::stop` ends it at once, and the
 //!   thread sees why.
 //! - `stop_after_return`: stopping a thread that has returned gives its exit value, twice.
+//! - `stop_own_handle`, `drop_own_handle`, `static_queue_first_use`, `lingering_detached_thread`:
+//!   what the types cannot promise, checked at run time (see `selftest/soundness.rs`).
 //! - `pinned_queue`: a queue made with `new_wait_queue!` and pinned in an `Arc` (not a static)
 //!   works for a locked wait and wake-up; lockdep accepts its lock class key.
 //!
@@ -31,12 +33,12 @@
 //! runner follows their progress through the atomics below. A case stops all its threads before
 //! it returns (dropping a `KThread` stops it), so every case starts from a quiet state.
 
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::SeqCst};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
 use kernel::c_str;
 use kernel::prelude::*;
 use kwait::{
-    jiffies_to_msecs, ktime_get_ns, msecs_to_jiffies, KThread, Signal, StaticWaitQueue,
-    ThreadContext, Timeout,
+    jiffies_to_msecs, ktime_get_ns, msecs_to_jiffies, KThread, ModuleContext, Signal,
+    StaticWaitQueue, ThreadContext, Timeout,
 };
 
 kwait::module! {
@@ -87,7 +89,7 @@ const SIGNALLED: i32 = 4;
 const UNEXPLAINED: i32 = 5;
 
 /// The queue most cases sleep on. Its lock guards nothing: the conditions read `FLAG`.
-static QUEUE: StaticWaitQueue = StaticWaitQueue::new(c_str!("kwait_selftest_queue"), ());
+static QUEUE: StaticWaitQueue = kwait::static_wait_queue!("kwait_selftest_queue", ());
 /// The condition of the waits on `QUEUE`.
 static FLAG: AtomicBool = AtomicBool::new(false);
 /// How many times the current case's conditions have been evaluated.
@@ -95,11 +97,12 @@ static EVALS: AtomicU32 = AtomicU32::new(0);
 /// How many of the current case's threads are done with their wait (in `stop_wakes_pause` and
 /// `stop_after_return`: have started).
 static DONE: AtomicU32 = AtomicU32::new(0);
-/// The jiffies `timeout_condition_met`'s wait had left.
-static REMAINING: AtomicU64 = AtomicU64::new(0);
+/// What `timeout_condition_met`'s wait had left, in milliseconds, and whether it was in range.
+static REMAINING_MS: AtomicU32 = AtomicU32::new(0);
+static REMAINING_IN_RANGE: AtomicBool = AtomicBool::new(false);
 
 /// `exclusive_wakeups`: a queue whose lock guards a count of tokens.
-static TOKENS: StaticWaitQueue<u32> = StaticWaitQueue::new(c_str!("kwait_selftest_tokens"), 0);
+static TOKENS: StaticWaitQueue<u32> = kwait::static_wait_queue!("kwait_selftest_tokens", 0);
 /// `exclusive_wakeups`: how many waiters returned from their wait with a token.
 static RETURNED: AtomicU32 = AtomicU32::new(0);
 
@@ -112,8 +115,8 @@ struct Pair {
     b: AtomicU32,
 }
 /// `under_lock_*`: the queue whose lock guards the pair.
-static PAIR: StaticWaitQueue<Pair> = StaticWaitQueue::new(
-    c_str!("kwait_selftest_pair"),
+static PAIR: StaticWaitQueue<Pair> = kwait::static_wait_queue!(
+    "kwait_selftest_pair",
     Pair {
         a: AtomicU32::new(0),
         b: AtomicU32::new(0),
@@ -130,7 +133,7 @@ type CaseFn = fn(&mut ThreadContext) -> Verdict;
 
 /// The cases, in the order they run and are numbered in.
 #[rustfmt::skip]
-static CASES: [(&str, CaseFn); 20] = [
+static CASES: [(&str, CaseFn); 24] = [
     ("timeout_condition_already_true", timeout_condition_already_true),
     ("timeout_condition_met", timeout_condition_met),
     ("timeout_timed_out", timeout_timed_out),
@@ -151,6 +154,11 @@ static CASES: [(&str, CaseFn); 20] = [
     ("stop_wakes_pause", stop_wakes_pause),
     ("stop_after_return", stop_after_return),
     ("pinned_queue", pinned_queue),
+    ("stop_own_handle", soundness::stop_own_handle),
+    ("drop_own_handle", soundness::drop_own_handle),
+    ("static_queue_first_use", soundness::static_queue_first_use),
+    // Last: its thread runs on after the report, into the unload.
+    ("lingering_detached_thread", soundness::lingering_detached_thread),
 ];
 
 /// Prints a KTAP diagnostic line.
@@ -160,13 +168,16 @@ macro_rules! diag {
     };
 }
 
+#[path = "selftest/soundness.rs"]
+mod soundness;
+
 struct KwaitSelftest {
     _runner: KThread,
 }
 
-impl kernel::Module for KwaitSelftest {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        let runner = KThread::spawn(c_str!("kwait_selftest"), run_cases)?;
+impl kwait::Module for KwaitSelftest {
+    fn init(ctx: &mut ModuleContext) -> Result<Self> {
+        let runner = KThread::spawn(ctx, c_str!("kwait_selftest"), run_cases)?;
         Ok(Self { _runner: runner })
     }
 }
@@ -197,6 +208,7 @@ fn run_cases(ctx: &mut ThreadContext) -> i32 {
     }
     diag!("ran {} cases in {} ms", CASES.len(), ms_since(start));
     pr_info!("# kwait_selftest: pass:{} fail:{}\n", pass, fail);
+    soundness::REPORTED_NS.store(ktime_get_ns(), SeqCst);
     0
 }
 
@@ -205,7 +217,8 @@ fn reset() {
     FLAG.store(false, SeqCst);
     EVALS.store(0, SeqCst);
     DONE.store(0, SeqCst);
-    REMAINING.store(0, SeqCst);
+    REMAINING_MS.store(0, SeqCst);
+    REMAINING_IN_RANGE.store(false, SeqCst);
     RETURNED.store(0, SeqCst);
     TORN_IN_CONDITION.store(0, SeqCst);
     TORN_AFTER_WAIT.store(0, SeqCst);
@@ -290,11 +303,15 @@ fn spin_us(us: u64) {
     }
 }
 
-fn spawn<F>(name: &'static CStr, run: F) -> core::result::Result<KThread, &'static str>
+fn spawn<F>(
+    ctx: &mut ThreadContext,
+    name: &'static CStr,
+    run: F,
+) -> core::result::Result<KThread, &'static str>
 where
     F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
 {
-    KThread::spawn(name, run).map_err(|_| "could not start a kthread")
+    KThread::spawn(ctx, name, run).map_err(|_| "could not start a kthread")
 }
 
 /// The exit value for a wait's result, telling a stop request from a signal.
@@ -381,7 +398,7 @@ fn spawn_flag_waiter(
     ctx: &mut ThreadContext,
     wait: Wait,
 ) -> core::result::Result<KThread, &'static str> {
-    let waiter = spawn(c_str!("kwst-waiter"), move |ctx| {
+    let waiter = spawn(ctx, c_str!("kwst-waiter"), move |ctx| {
         let code = wait.wait_for_flag(ctx);
         DONE.fetch_add(1, SeqCst);
         code
@@ -419,12 +436,13 @@ fn timeout_condition_already_true(ctx: &mut ThreadContext) -> Verdict {
 /// A condition another thread makes true: `ConditionMet` with 0 < remaining <= timeout.
 fn timeout_condition_met(ctx: &mut ThreadContext) -> Verdict {
     let timeout = msecs_to_jiffies(TIMEOUT_MS);
-    let mut waiter = spawn(c_str!("kwst-waiter"), move |ctx| {
+    let mut waiter = spawn(ctx, c_str!("kwst-waiter"), move |ctx| {
         let result = QUEUE
             .get()
             .wait_event_interruptible_timeout(ctx, flag_condition, timeout);
         if let Ok(Timeout::ConditionMet { remaining }) = result {
-            REMAINING.store(remaining, SeqCst);
+            REMAINING_MS.store(jiffies_to_msecs(remaining), SeqCst);
+            REMAINING_IN_RANGE.store(remaining > 0 && remaining <= timeout, SeqCst);
         }
         DONE.fetch_add(1, SeqCst);
         timeout_outcome(ctx, result)
@@ -439,13 +457,16 @@ fn timeout_condition_met(ctx: &mut ThreadContext) -> Verdict {
     wait_until(ctx, DEADLINE_MS, "the wake-up did not end the wait", || {
         done() == 1
     })?;
-    check_outcome(waiter.stop(), WOKEN)?;
-    let remaining = REMAINING.load(SeqCst);
-    diag!("{} of {} jiffies were left", remaining, timeout);
+    check_outcome(waiter.stop(ctx), WOKEN)?;
+    diag!(
+        "{} of {} ms were left",
+        REMAINING_MS.load(SeqCst),
+        jiffies_to_msecs(timeout)
+    );
     // Normally the pause took some jiffies off; but a waiter held up for as long between its
     // last evaluation and its sleep would still have them all, so that is not checked.
     check(
-        remaining > 0 && remaining <= timeout,
+        REMAINING_IN_RANGE.load(SeqCst),
         "remaining is not in 1..=timeout",
     )
 }
@@ -480,7 +501,7 @@ fn timeout_timed_out(ctx: &mut ThreadContext) -> Verdict {
 
 /// A signal to the waiting thread: `Err(ERESTARTSYS)`, promptly, with the signal pending.
 fn timeout_interrupted_by_signal(ctx: &mut ThreadContext) -> Verdict {
-    let mut waiter = spawn(c_str!("kwst-waiter"), |ctx| {
+    let mut waiter = spawn(ctx, c_str!("kwst-waiter"), |ctx| {
         ctx.allow_signal(Signal::USR1);
         let timeout = msecs_to_jiffies(FOREVER_MS);
         let result = QUEUE
@@ -500,7 +521,7 @@ fn timeout_interrupted_by_signal(ctx: &mut ThreadContext) -> Verdict {
         done() == 1
     })?;
     diag!("the wait ended {} ms after the signal", ms_since(start));
-    check_outcome(waiter.stop(), SIGNALLED)
+    check_outcome(waiter.stop(ctx), SIGNALLED)
 }
 
 // Case 2: the condition is evaluated again after every wake-up.
@@ -529,7 +550,7 @@ fn reevaluation(ctx: &mut ThreadContext, wait: Wait) -> Verdict {
         "the wait did not end once the condition was true",
         || done() == 1,
     )?;
-    check_outcome(waiter.stop(), WOKEN)?;
+    check_outcome(waiter.stop(ctx), WOKEN)?;
     let expected = asleep + FALSE_WAKEUPS + 1;
     diag!(
         "{} evaluations: {} before sleeping, one per wake-up (expected {})",
@@ -618,7 +639,7 @@ fn exclusive_wakeups(ctx: &mut ThreadContext) -> Verdict {
     *TOKENS.get().lock_irq(ctx) = 0;
     let mut waiters = [NO_THREAD; EXCLUSIVE_WAITERS];
     for waiter in waiters.iter_mut() {
-        *waiter = Some(spawn(c_str!("kwst-exclusive"), token_waiter)?);
+        *waiter = Some(spawn(ctx, c_str!("kwst-exclusive"), token_waiter)?);
     }
     // Each waiter evaluates once on entry and queues itself in the same critical section.
     let all = EXCLUSIVE_WAITERS as u32;
@@ -633,7 +654,7 @@ fn exclusive_wakeups(ctx: &mut ThreadContext) -> Verdict {
     exclusive_step(ctx, all - 2, WakeUp::AllLocked, all - 2)?;
     for waiter in waiters.iter_mut().flatten() {
         check(
-            waiter.stop() == WOKEN,
+            waiter.stop(ctx) == WOKEN,
             "a waiter's wait did not end with Ok",
         )?;
     }
@@ -734,8 +755,12 @@ fn pair_waiter(ctx: &mut ThreadContext, flavour: Flavour) -> i32 {
 
 fn under_lock(ctx: &mut ThreadContext, flavour: Flavour) -> Verdict {
     let start = ktime_get_ns();
-    let mut writer = spawn(c_str!("kwst-writer"), move |ctx| pair_writer(ctx, flavour))?;
-    let mut waiter = spawn(c_str!("kwst-waiter"), move |ctx| pair_waiter(ctx, flavour))?;
+    let mut writer = spawn(ctx, c_str!("kwst-writer"), move |ctx| {
+        pair_writer(ctx, flavour)
+    })?;
+    let mut waiter = spawn(ctx, c_str!("kwst-waiter"), move |ctx| {
+        pair_waiter(ctx, flavour)
+    })?;
     let deadline = DEADLINE_MS * 4;
     wait_until(
         ctx,
@@ -743,8 +768,8 @@ fn under_lock(ctx: &mut ThreadContext, flavour: Flavour) -> Verdict {
         "the waiter did not finish its rounds",
         || done() == 1,
     )?;
-    let code = waiter.stop();
-    let writes = writer.stop();
+    let code = waiter.stop(ctx);
+    let writes = writer.stop(ctx);
     diag!(
         "{} waits in {} ms against {} writes: {} evaluations, {} saw the pair torn or changing, {} returned to find it torn",
         PAIR_ROUNDS,
@@ -772,7 +797,7 @@ fn stop_sleeper(ctx: &mut ThreadContext, mut sleeper: KThread) -> Verdict {
     // It is queued (or about to pause); a moment more and it is inside `schedule()`.
     ctx.pause(20);
     let start = ktime_get_ns();
-    let code = sleeper.stop();
+    let code = sleeper.stop(ctx);
     diag!("stop() returned after {} ms", ms_since(start));
     check_outcome(code, STOPPED)?;
     check(
@@ -787,7 +812,7 @@ fn stop_wakes(ctx: &mut ThreadContext, wait: Wait) -> Verdict {
 }
 
 fn stop_wakes_pause(ctx: &mut ThreadContext) -> Verdict {
-    let sleeper = spawn(c_str!("kwst-pauser"), |ctx| {
+    let sleeper = spawn(ctx, c_str!("kwst-pauser"), |ctx| {
         DONE.fetch_add(1, SeqCst);
         match ctx.pause(FOREVER_MS) {
             0 => TIMED_OUT,
@@ -803,7 +828,7 @@ fn stop_wakes_pause(ctx: &mut ThreadContext) -> Verdict {
 // Case 6: stopping a thread that has already returned.
 
 fn stop_after_return(ctx: &mut ThreadContext) -> Verdict {
-    let mut thread = spawn(c_str!("kwst-returner"), |_| {
+    let mut thread = spawn(ctx, c_str!("kwst-returner"), |_| {
         DONE.fetch_add(1, SeqCst);
         EXIT_VALUE
     })?;
@@ -811,10 +836,10 @@ fn stop_after_return(ctx: &mut ThreadContext) -> Verdict {
     // From its last store to the end of its exit takes microseconds.
     ctx.pause(SETTLE_MS);
     let start = ktime_get_ns();
-    let first = thread.stop();
+    let first = thread.stop(ctx);
     let first_ns = ktime_get_ns().saturating_sub(start);
     let start = ktime_get_ns();
-    let second = thread.stop();
+    let second = thread.stop(ctx);
     let second_ns = ktime_get_ns().saturating_sub(start);
     diag!(
         "first stop() returned {} after {} us, second {} after {} us (expected {})",
@@ -839,10 +864,9 @@ fn stop_after_return(ctx: &mut ThreadContext) -> Verdict {
 /// A queue pinned in an `Arc` by `new_wait_queue!`: a waiter sleeps on it with the `_locked`
 /// wait until the runner counts up under its lock and wakes it.
 fn pinned_queue(ctx: &mut ThreadContext) -> Verdict {
-    let queue = kernel::sync::Arc::pin_init(kwait::new_wait_queue!(0u32), GFP_KERNEL)
-        .map_err(|_| "could not allocate the queue")?;
+    let queue = kwait::arc_wait_queue!(0u32).map_err(|_| "could not allocate the queue")?;
     let waiting = queue.clone();
-    let mut waiter = spawn(c_str!("kwst-pinned"), move |ctx| {
+    let mut waiter = spawn(ctx, c_str!("kwst-pinned"), move |ctx| {
         DONE.fetch_add(1, SeqCst);
         let mut count = waiting.lock(ctx);
         let result = count.wait_event_interruptible_locked(|count| *count > 0);
@@ -860,7 +884,7 @@ fn pinned_queue(ctx: &mut ThreadContext) -> Verdict {
     let woke = wait_until(ctx, DEADLINE_MS, "the wake-up did not end the wait", || {
         done() == 2
     });
-    let code = waiter.stop();
+    let code = waiter.stop(ctx);
     diag!("the waiter returned {} ({})", code, describe(code));
     woke?;
     check_outcome(code, WOKEN)

@@ -61,12 +61,19 @@ TOGETHER_SCENARIOS = [
 
 # How long a boot may take before the VM is stopped: well above a normal run (module boot
 # about 60 s, together about 25 s, selftest up to its 120 s wait), so only a hang hits it.
-TIMEOUTS = {"module": 240, "together": 150, "selftest": 200}
+TIMEOUTS = {"module": 240, "together": 150, "selftest": 200, "ibt": 120, "misuse": 120}
+
+# The misuse boot's tests: kwait_misuse's steps, and the report each must cause (as named by
+# tests/health.py); that boot's kernel-health test expects exactly these reports.
+MISUSE_TESTS = {
+    "misuse/locked-condition-sleeps": (1, "sleeping in atomic context"),
+    "misuse/condition-sleeps": (2, "WARNING"),
+}
 
 
 @dataclass
 class Boot:
-    kind: str  # module, together, selftest
+    kind: str  # module, together, ibt, misuse, selftest
     name: str  # also the kernel-health test's name: kernel-health/<name>
     args: list  # the guest script's arguments
     scenarios: list
@@ -107,6 +114,13 @@ def plan(only=None):
                 tests + ["kernel-health/together"],
             )
         )
+    ibt = [f"ibt/loader/{m}" for m, _ in MODULES if pick(f"ibt/loader/{m}")]
+    if ibt:
+        pairs = " ".join(f"{m}:{p}" for m, p in MODULES)
+        boots.append(Boot("ibt", "ibt", [pairs], ["ibt"], ibt + ["kernel-health/ibt"]))
+    misuse = [t for t in MISUSE_TESTS if pick(t)]
+    if misuse:
+        boots.append(Boot("misuse", "misuse", [], ["misuse"], misuse + ["kernel-health/misuse"]))
     if pick("selftest"):
         boots.append(Boot("selftest", "selftest", [], ["selftest"], ["selftest", "kernel-health/selftest"]))
     return boots
