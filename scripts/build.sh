@@ -32,7 +32,9 @@ while (($#)); do
 done
 
 KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE" "${FLAVOUR[@]}")
-OUT=$KWAIT_CACHE/modules/$(basename "$(dirname "$KDIR")")
+# One build directory per checkout and kernel tree: checkouts side by side
+# (git worktrees) never build over each other's sources.
+OUT=$KWAIT_CACHE/modules/$(basename "$(dirname "$KDIR")")-$(echo "$KWAIT_ROOT" | kwait_hash)
 mkdir -p "$OUT"
 # One build per output directory at a time (rustc dies of SIGBUS when another
 # build rewrites the crate metadata it has mapped).
