@@ -2,16 +2,24 @@
 
 //! Example of `wait_event_interruptible`.
 //!
-//! A waker thread counts up once a second and wakes the queue; a waiter thread sleeps with
-//! `wait_event_interruptible()` until the count passes 3, reports it, pauses a second and waits
-//! again. The condition is read without the queue's lock, so the count is an atomic.
+//! A waker thread counts up once a period and wakes the queue; a waiter thread sleeps with
+//! `wait_event_interruptible()` until the count passes the threshold, reports it, and sleeps
+//! again until the next count. The condition is read without the queue's lock, so the count is an
+//! atomic.
 //!
-//! Threads: `wei-waker`, `wei-waiter` (`kill -USR1` the waiter to interrupt its wait).
+//! Parameters: `threshold` (3), `period_ms` (1000) and `waiters` (1): with `waiters=N`, N waiter
+//! threads sleep on the queue, and each wake-up wakes them all.
+//!
+//! Threads: `wei-waker`, `wei-waiter` (`wei-waiter1`... with several; `kill -USR1` a waiter to
+//! interrupt its wait).
 
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::c_str;
 use kernel::prelude::*;
 use kwait::{KThread, ModuleContext, Signal, StaticWaitQueue, ThreadContext};
+
+/// The most waiters `waiters` may ask for (its range).
+const MAX_WAITERS: usize = 8;
 
 kwait::module! {
     type: WaitEventInterruptible,
@@ -19,10 +27,27 @@ kwait::module! {
     author: "kwait developers",
     description: "Example of wait_event_interruptible",
     license: "GPL",
+    params: {
+        threshold: u32 {
+            default: 3,
+            range: 0..=1_000_000,
+            perm: 0o644,
+            description: "the waiters report once the count passes this",
+        },
+        period_ms: u32 {
+            default: 1000,
+            range: 10..=60_000,
+            perm: 0o644,
+            description: "milliseconds between the waker's steps",
+        },
+        waiters: u32 {
+            default: 1,
+            range: 1..=8,
+            perm: 0o444,
+            description: "how many waiter threads to start (1 to 8)",
+        },
+    },
 }
-
-const PERIOD_MS: u32 = 1000;
-const THRESHOLD: u32 = 3;
 
 static QUEUE: StaticWaitQueue = kwait::static_wait_queue!("wei_queue", ());
 static COUNT: AtomicU32 = AtomicU32::new(0);
@@ -30,39 +55,47 @@ static COUNT: AtomicU32 = AtomicU32::new(0);
 fn waker(ctx: &mut ThreadContext) -> i32 {
     let queue = QUEUE.get();
     while !ctx.should_stop() {
-        // The wake-up orders this store before the waiter's next look at the count.
+        // The wake-up orders this store before the waiters' next look at the count.
         let i = COUNT.fetch_add(1, Ordering::Relaxed);
         pr_info!("wake thread execution i value = {}\n", i);
         queue.wake_up();
-        ctx.pause(PERIOD_MS);
+        ctx.pause(params::period_ms.get());
     }
     0
 }
 
-fn waiter(ctx: &mut ThreadContext) -> i32 {
+/// Waiter `number` (counted from 1; 0 when it is the only one, and then unnamed in its lines).
+fn waiter(ctx: &mut ThreadContext, number: usize) -> i32 {
     let queue = QUEUE.get();
+    let me = NUMBERS.get(number).copied().unwrap_or(" ?");
+    // The last count this waiter reported: it waits for a newer one, so that it is asleep in
+    // the queue whenever the waker counts up, and each step wakes it.
+    let mut last = 0;
     ctx.allow_signal(Signal::USR1);
     while !ctx.should_stop() {
-        // An allowed signal (SIGUSR1) cut the last wait or pause short: clear it.
+        // An allowed signal (SIGUSR1) cut the last wait short: clear it.
         if ctx.flush_signals() {
-            pr_info!("wait thread interrupted by a signal\n");
+            pr_info!("wait thread{} interrupted by a signal\n", me);
         }
-        match queue.wait_event_interruptible(ctx, || COUNT.load(Ordering::Relaxed) > THRESHOLD) {
-            Ok(()) => pr_info!(
-                "wait thread execution i value = {}\n",
-                COUNT.load(Ordering::Relaxed)
-            ),
+        let passed = || COUNT.load(Ordering::Relaxed) > params::threshold.get().max(last);
+        match queue.wait_event_interruptible(ctx, passed) {
+            Ok(()) => {
+                last = COUNT.load(Ordering::Relaxed);
+                pr_info!("wait thread{} execution i value = {}\n", me, last);
+            }
             // Interrupted by `rmmod` (the loop ends) or a signal (cleared at the top).
             Err(_) => continue,
         }
-        ctx.pause(PERIOD_MS);
     }
     0
 }
 
+/// How a waiter's log lines name it: by its number, or not at all when it is the only one.
+const NUMBERS: [&str; MAX_WAITERS + 1] = ["", " 1", " 2", " 3", " 4", " 5", " 6", " 7", " 8"];
+
 struct WaitEventInterruptible {
     waker: KThread,
-    waiter: KThread,
+    waiters: [Option<KThread>; MAX_WAITERS],
 }
 
 impl kwait::Module for WaitEventInterruptible {
@@ -70,16 +103,29 @@ impl kwait::Module for WaitEventInterruptible {
         pr_info!("Inside kthread init function\n");
         let waker = KThread::spawn(ctx, c_str!("wei-waker"), waker)?;
         pr_info!("kthread created successfully\n");
-        // On error `waker` is dropped here, which stops it.
-        let waiter = KThread::spawn(ctx, c_str!("wei-waiter"), waiter)?;
-        pr_info!("kthread created successfully\n");
-        Ok(Self { waker, waiter })
+        let count = usize::try_from(params::waiters.get()).unwrap_or(MAX_WAITERS);
+        let mut waiters: [Option<KThread>; MAX_WAITERS] = Default::default();
+        for (index, slot) in waiters.iter_mut().take(count).enumerate() {
+            // Numbered from 1 when there are several: wei-waiter1, wei-waiter2, ...
+            let number = if count == 1 { 0 } else { index + 1 };
+            let run = move |ctx: &mut ThreadContext| waiter(ctx, number);
+            let thread = match number {
+                0 => KThread::spawn(ctx, c_str!("wei-waiter"), run),
+                n => KThread::spawn(ctx, format_args!("wei-waiter{n}"), run),
+            };
+            // On error the threads started so far are dropped here, which stops them.
+            *slot = Some(thread?);
+            pr_info!("kthread created successfully\n");
+        }
+        Ok(Self { waker, waiters })
     }
 
     fn exit(&mut self, ctx: &mut ModuleContext) {
         pr_info!("Inside kthread exit function\n");
         self.waker.stop(ctx);
-        self.waiter.stop(ctx);
+        for waiter in self.waiters.iter_mut().flatten() {
+            waiter.stop(ctx);
+        }
         pr_info!("destroyed threads and completed tasks\n");
     }
 }

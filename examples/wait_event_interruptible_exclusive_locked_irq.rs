@@ -2,16 +2,24 @@
 
 //! Example of `wait_event_interruptible_exclusive_locked_irq`.
 //!
-//! As `wait_event_interruptible_locked_irq`, but the waiter queues itself as an exclusive waiter:
-//! a `wake_up_locked()` wakes every non-exclusive waiter and only the first exclusive one, so
-//! several such waiters would take turns instead of all waking for one event. The wait holds
-//! the lock, with interrupts disabled, whenever it tests the count, and drops it only to sleep.
+//! As `wait_event_interruptible_locked_irq`, but the waiters queue themselves as exclusive
+//! waiters. A wake-up walks the queue in order and stops after the first exclusive waiter it
+//! wakes, so each step of the waker wakes exactly one waiter: with `waiters=N` they take turns
+//! (the one woken reports, pauses, and queues up again at the tail), where the non-exclusive
+//! examples wake all N at every step. The wait holds the lock, with interrupts disabled,
+//! whenever it tests the count, and drops it only to sleep.
 //!
-//! Threads: `weieli-waker`, `weieli-waiter` (`kill -USR1` the waiter to interrupt its wait).
+//! Parameters: `threshold` (3), `period_ms` (1000) and `waiters` (1).
+//!
+//! Threads: `weieli-waker`, `weieli-waiter` (`weieli-waiter1`... with several; `kill -USR1` a
+//! waiter to interrupt its wait).
 
 use kernel::c_str;
 use kernel::prelude::*;
 use kwait::{KThread, ModuleContext, Signal, StaticWaitQueue, ThreadContext};
+
+/// The most waiters `waiters` may ask for (its range).
+const MAX_WAITERS: usize = 8;
 
 kwait::module! {
     type: WaitEventInterruptibleExclusiveLockedIrq,
@@ -19,10 +27,27 @@ kwait::module! {
     author: "kwait developers",
     description: "Example of wait_event_interruptible_exclusive_locked_irq",
     license: "GPL",
+    params: {
+        threshold: u32 {
+            default: 3,
+            range: 0..=1_000_000,
+            perm: 0o644,
+            description: "the waiters report once the count passes this",
+        },
+        period_ms: u32 {
+            default: 1000,
+            range: 10..=60_000,
+            perm: 0o644,
+            description: "milliseconds between the waker's steps",
+        },
+        waiters: u32 {
+            default: 1,
+            range: 1..=8,
+            perm: 0o444,
+            description: "how many waiter threads to start (1 to 8)",
+        },
+    },
 }
-
-const PERIOD_MS: u32 = 1000;
-const THRESHOLD: u32 = 3;
 
 /// The queue, and the count its lock protects.
 static QUEUE: StaticWaitQueue<u32> = kwait::static_wait_queue!("weieli_queue", 0);
@@ -35,37 +60,48 @@ fn waker(ctx: &mut ThreadContext) -> i32 {
         *count += 1;
         count.wake_up_locked();
         drop(count);
-        ctx.pause(PERIOD_MS);
+        ctx.pause(params::period_ms.get());
     }
     0
 }
 
-fn waiter(ctx: &mut ThreadContext) -> i32 {
+/// Waiter `number` (counted from 1; 0 when it is the only one, and then unnamed in its lines).
+fn waiter(ctx: &mut ThreadContext, number: usize) -> i32 {
     let queue = QUEUE.get();
+    let me = NUMBERS.get(number).copied().unwrap_or(" ?");
+    // The last count this waiter reported: it waits for a newer one, so that it is asleep in
+    // the queue whenever the waker counts up, and each step wakes it.
+    let mut last = 0;
     ctx.allow_signal(Signal::USR1);
     while !ctx.should_stop() {
-        // An allowed signal (SIGUSR1) cut the last wait or pause short: clear it.
+        // An allowed signal (SIGUSR1) cut the last wait short: clear it.
         if ctx.flush_signals() {
-            pr_info!("wait thread interrupted by a signal\n");
+            pr_info!("wait thread{} interrupted by a signal\n", me);
         }
         let mut count = queue.lock_irq(ctx);
-        let result =
-            count.wait_event_interruptible_exclusive_locked_irq(|count| *count > THRESHOLD);
+        let result = count.wait_event_interruptible_exclusive_locked_irq(|count| {
+            *count > params::threshold.get().max(last)
+        });
         let i = *count;
         drop(count);
         match result {
-            Ok(()) => pr_info!("wait thread execution i value = {}\n", i),
+            Ok(()) => {
+                last = i;
+                pr_info!("wait thread{} execution i value = {}\n", me, i);
+            }
             // Interrupted by `rmmod` (the loop ends) or a signal (cleared at the top).
             Err(_) => continue,
         }
-        ctx.pause(PERIOD_MS);
     }
     0
 }
 
+/// How a waiter's log lines name it: by its number, or not at all when it is the only one.
+const NUMBERS: [&str; MAX_WAITERS + 1] = ["", " 1", " 2", " 3", " 4", " 5", " 6", " 7", " 8"];
+
 struct WaitEventInterruptibleExclusiveLockedIrq {
     waker: KThread,
-    waiter: KThread,
+    waiters: [Option<KThread>; MAX_WAITERS],
 }
 
 impl kwait::Module for WaitEventInterruptibleExclusiveLockedIrq {
@@ -73,16 +109,29 @@ impl kwait::Module for WaitEventInterruptibleExclusiveLockedIrq {
         pr_info!("Inside kthread init function\n");
         let waker = KThread::spawn(ctx, c_str!("weieli-waker"), waker)?;
         pr_info!("kthread created successfully\n");
-        // On error `waker` is dropped here, which stops it.
-        let waiter = KThread::spawn(ctx, c_str!("weieli-waiter"), waiter)?;
-        pr_info!("kthread created successfully\n");
-        Ok(Self { waker, waiter })
+        let count = usize::try_from(params::waiters.get()).unwrap_or(MAX_WAITERS);
+        let mut waiters: [Option<KThread>; MAX_WAITERS] = Default::default();
+        for (index, slot) in waiters.iter_mut().take(count).enumerate() {
+            // Numbered from 1 when there are several: weieli-waiter1, weieli-waiter2, ...
+            let number = if count == 1 { 0 } else { index + 1 };
+            let run = move |ctx: &mut ThreadContext| waiter(ctx, number);
+            let thread = match number {
+                0 => KThread::spawn(ctx, c_str!("weieli-waiter"), run),
+                n => KThread::spawn(ctx, format_args!("weieli-waiter{n}"), run),
+            };
+            // On error the threads started so far are dropped here, which stops them.
+            *slot = Some(thread?);
+            pr_info!("kthread created successfully\n");
+        }
+        Ok(Self { waker, waiters })
     }
 
     fn exit(&mut self, ctx: &mut ModuleContext) {
         pr_info!("Inside kthread exit function\n");
         self.waker.stop(ctx);
-        self.waiter.stop(ctx);
+        for waiter in self.waiters.iter_mut().flatten() {
+            waiter.stop(ctx);
+        }
         pr_info!("destroyed threads and completed tasks\n");
     }
 }

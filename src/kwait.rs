@@ -8,7 +8,7 @@
 //! modules need:
 //!
 //! - [`module!`] and [`Module`]: a module whose init and exit get a [`ModuleContext`], and whose
-//!   unload waits until every kthread it started has ended.
+//!   unload waits until every kthread it started has ended; with module parameters ([`Param`]).
 //! - [`KThread`]: a kernel thread running a closure; stopped (`kthread_stop()`) when dropped.
 //! - [`ThreadContext`]: what that closure gets: [`should_stop`](ThreadContext::should_stop),
 //!   signals, the interruptible [`pause`](ThreadContext::pause), and the right to sleep.
@@ -56,9 +56,11 @@ mod compat;
 mod context;
 mod lock_class;
 mod module;
+mod param;
 mod static_queue;
 mod sys;
 mod thread;
+mod thread_name;
 mod time;
 pub mod wait;
 mod wait_queue;
@@ -67,8 +69,10 @@ pub use compat::Jiffies;
 pub use context::{MaySleep, ModuleContext};
 pub use lock_class::LockClassKey;
 pub use module::Module;
+pub use param::{Param, ParamValue};
 pub use static_queue::StaticWaitQueue;
 pub use thread::{KThread, Signal, ThreadContext};
+pub use thread_name::ThreadName;
 pub use time::{jiffies_to_msecs, ktime_get_ns, msecs_to_jiffies};
 pub use wait::Timeout;
 pub use wait_queue::{IrqGuard, SpinGuard, WaitQueue};
@@ -78,6 +82,7 @@ pub use wait_queue::{IrqGuard, SpinGuard, WaitQueue};
 pub mod __private {
     pub use crate::compat::arc_pin_init;
     pub use crate::module::Loaded;
+    pub use crate::param::{modinfo, KernelParam, BOOL_OPS, UINT_OPS};
 }
 
 /// Prefix of this crate's own log lines (`module!` defines it for module crates).

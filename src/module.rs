@@ -25,12 +25,20 @@ pub trait Module: Sized + Sync + Send {
     fn exit(&mut self, _ctx: &mut ModuleContext) {}
 }
 
-/// Declares a kernel module whose type implements [`Module`], like the kernel's `module!`.
+/// Declares a kernel module whose type implements [`Module`], like the kernel's `module!`, and
+/// its parameters.
 ///
 /// The keys are spelled the same on every supported kernel (the kernel's own macro wants
 /// `authors: [..]` from Linux 6.15 on). The module's init and exit get a [`ModuleContext`], the
 /// only way to start the first kthread; so every kthread belongs to a module declared this way,
 /// and the unload of such a module waits until all of its kthreads have ended.
+///
+/// `params` (optional) declares module parameters, as C's `module_param_named()` and
+/// `MODULE_PARM_DESC()` do: `insmod my_module.ko threshold=5`, a `parm:` line in `modinfo`, and
+/// `/sys/module/my_module/parameters/threshold`. Each is `u32` or `bool`, with a default, a range
+/// (`u32` only; the whole type if left out) and a permission: `0o444` (read-only) or `0o644`
+/// (root may write it through sysfs). The module reads them as `params::NAME.get()` (see
+/// [`Param`](crate::Param)); a value out of range or not a number is refused with `EINVAL`.
 ///
 /// ```ignore
 /// kwait::module! {
@@ -39,6 +47,14 @@ pub trait Module: Sized + Sync + Send {
 ///     author: "A. Developer",
 ///     description: "Example of something",
 ///     license: "GPL",
+///     params: {
+///         threshold: u32 {
+///             default: 3,
+///             range: 0..=1000,
+///             perm: 0o644,
+///             description: "when to report",
+///         },
+///     },
 /// }
 /// ```
 #[macro_export]
@@ -48,7 +64,15 @@ macro_rules! module {
         name: $name:tt,
         author: $author:tt,
         description: $description:tt,
-        license: $license:tt $(,)?
+        license: $license:tt
+        $(, params: {
+            $($pname:ident: $ptype:ident {
+                default: $default:expr,
+                $(range: $range:expr,)?
+                perm: $perm:expr,
+                description: $pdesc:literal $(,)?
+            }),* $(,)?
+        })? $(,)?
     ) => {
         /// The module as the kernel sees it: the crate's module type, loaded by kwait. It is
         /// defined here because `module!` implements traits for it, which Rust allows only for
@@ -66,6 +90,102 @@ macro_rules! module {
         }
 
         $crate::__kwait_kernel_module!(__KwaitModule, $name, $author, $description, $license);
+
+        $(
+            /// The module's parameters (`params` in `kwait::module!`).
+            #[allow(non_upper_case_globals)]
+            mod params {
+                // The ranges and defaults may name the crate's constants.
+                #[allow(unused_imports)]
+                use super::*;
+                $(
+                    #[doc = $pdesc]
+                    pub(crate) static $pname: $crate::Param<$ptype> =
+                        $crate::__kwait_param_new!($ptype, $name, $pname, $default $(, $range)?);
+                )*
+            }
+            $($crate::__kwait_param_entry!($pname, $ptype, $perm, $pdesc);)*
+        )?
+    };
+}
+
+/// The `Param` of one parameter of [`module!`](crate::module).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __kwait_param_new {
+    (u32, $module:tt, $pname:ident, $default:expr, $range:expr) => {
+        $crate::Param::<u32>::new($module, ::core::stringify!($pname), $default, $range)
+    };
+    (u32, $module:tt, $pname:ident, $default:expr) => {
+        $crate::Param::<u32>::new($module, ::core::stringify!($pname), $default, 0..=u32::MAX)
+    };
+    (bool, $module:tt, $pname:ident, $default:expr) => {
+        $crate::Param::<bool>::new($module, ::core::stringify!($pname), $default)
+    };
+}
+
+/// The kernel's view of one parameter of [`module!`](crate::module): its `struct kernel_param`
+/// in the `__param` section, and its `parmtype=` and `parm=` entries in `.modinfo`, as C's
+/// `module_param_named()` and `MODULE_PARM_DESC()` make them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __kwait_param_entry {
+    ($pname:ident, $ptype:ident, $perm:expr, $pdesc:literal) => {
+        const _: () = {
+            #[cfg(MODULE)]
+            #[used]
+            #[link_section = "__param"]
+            static ENTRY: $crate::__private::KernelParam = {
+                // SAFETY: The ops are those of the parameter's type, and `__this_module` is
+                // this module's.
+                unsafe {
+                    $crate::__private::KernelParam::new(
+                        ::core::concat!(::core::stringify!($pname), "\0"),
+                        &params::$pname,
+                        $crate::__kwait_param_ops!($ptype),
+                        $perm,
+                        ::core::ptr::addr_of!(::kernel::bindings::__this_module),
+                    )
+                }
+            };
+
+            const PARMTYPE: &str = ::core::concat!(
+                "parmtype=",
+                ::core::stringify!($pname),
+                ":",
+                $crate::__kwait_param_ops!($ptype, c_name),
+                "\0"
+            );
+            #[cfg(MODULE)]
+            #[used]
+            #[link_section = ".modinfo"]
+            static PARMTYPE_ENTRY: [u8; PARMTYPE.len()] = $crate::__private::modinfo(PARMTYPE);
+
+            const PARM: &str =
+                ::core::concat!("parm=", ::core::stringify!($pname), ":", $pdesc, "\0");
+            #[cfg(MODULE)]
+            #[used]
+            #[link_section = ".modinfo"]
+            static PARM_ENTRY: [u8; PARM.len()] = $crate::__private::modinfo(PARM);
+        };
+    };
+}
+
+/// The kernel parameter ops of a parameter type, or (with `c_name`) its C type's name.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __kwait_param_ops {
+    (u32) => {
+        &$crate::__private::UINT_OPS
+    };
+    (bool) => {
+        &$crate::__private::BOOL_OPS
+    };
+    (u32, c_name) => {
+        "uint"
+    };
+    (bool, c_name) => {
+        "bool"
     };
 }
 

@@ -66,6 +66,11 @@ extern "C" {
     pub(crate) fn flush_signals(t: *mut task_struct);
     pub(crate) fn send_sig(sig: c_int, p: *mut task_struct, priv_: c_int) -> c_int;
 
+    // lib/kstrtox.c, lib/string.c
+    pub(crate) fn kstrtouint(s: *const c_char, base: c_uint, res: *mut c_uint) -> c_int;
+    pub(crate) fn kstrtobool(s: *const c_char, res: *mut bool) -> c_int;
+    pub(crate) fn strnlen(s: *const c_char, count: usize) -> usize;
+
     // kernel/time/timekeeping.c. `ktime_t` is an `s64` of nanoseconds.
     pub(crate) fn ktime_get() -> i64;
 

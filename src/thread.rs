@@ -2,9 +2,10 @@
 
 //! Kernel threads: [`KThread`] owns one, [`ThreadContext`] is what the thread itself holds.
 
-use crate::compat::{self, ffi::c_int, ffi::c_long, ffi::c_void, KBox};
+use crate::compat::{self, ffi::c_char, ffi::c_int, ffi::c_long, ffi::c_void, KBox};
 use crate::context::{might_sleep, MaySleep};
 use crate::sys;
+use crate::thread_name::ThreadName;
 use crate::time::msecs_to_jiffies;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -94,9 +95,9 @@ impl KThread {
     /// [`ThreadContext::should_stop`] becomes true, or stopping the thread waits for it.
     ///
     /// `ctx` is the caller's context: a module's init or exit, or another kthread of this
-    /// crate. The name is what `ps` shows; the kernel cuts it to 15 characters. A failure is
-    /// logged with the name before it is returned.
-    pub fn spawn<F>(_ctx: &mut impl MaySleep, name: &CStr, run: F) -> Result<Self>
+    /// crate. The name is a C string or a format ([`ThreadName`]); `ps` shows its first 15
+    /// characters. A failure is logged with the name before it is returned.
+    pub fn spawn<F>(_ctx: &mut impl MaySleep, name: impl ThreadName, run: F) -> Result<Self>
     where
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
     {
@@ -109,13 +110,18 @@ impl KThread {
             run: Some(run),
         };
         let payload = KBox::into_raw(compat::kbox_new(payload)?);
-        let task = match create_thread(trampoline::<F>, payload.cast(), name) {
+        let created = name.with_name(|name, text| {
+            create_thread(trampoline::<F>, payload.cast(), name).map_err(|err| {
+                pr_err!("error creating kthread {}: {:?}\n", text, err);
+                err
+            })
+        });
+        let task = match created.and_then(|task| task) {
             Ok(task) => task,
             Err(err) => {
                 // SAFETY: No thread was created, so `payload` is still ours alone; it came
                 // from `KBox::into_raw` just above.
                 drop(unsafe { KBox::from_raw(payload) });
-                pr_err!("error creating kthread {}: {:?}\n", name, err);
                 return Err(err);
             }
         };
@@ -271,22 +277,24 @@ unsafe fn drop_payload<F>(payload: NonNull<Header>) {
     drop(unsafe { KBox::from_raw(payload.as_ptr().cast::<Payload<F>>()) });
 }
 
-/// `kthread_create_on_node()` on any node, with `name` as the whole name.
+/// `kthread_create_on_node()` on any node, with `name` (a NUL-terminated string) as the whole
+/// name.
 fn create_thread(
     threadfn: unsafe extern "C" fn(*mut c_void) -> c_int,
     data: *mut c_void,
-    name: &CStr,
+    name: *const c_char,
 ) -> Result<NonNull<bindings::task_struct>> {
     // SAFETY: The name goes through "%s", so it is never read as a format. Both strings are
-    // NUL-terminated and are copied before the call returns. `threadfn` and `data` are what the
-    // new thread will be given; the caller keeps `data` valid for as long as the thread runs.
+    // NUL-terminated (`ThreadName`'s promise for `name`) and are copied before the call
+    // returns. `threadfn` and `data` are what the new thread will be given; the caller keeps
+    // `data` valid for as long as the thread runs.
     let task = unsafe {
         sys::kthread_create_on_node(
             threadfn,
             data,
             sys::NUMA_NO_NODE,
             compat::cstr_ptr(kernel::c_str!("%s")),
-            compat::cstr_ptr(name),
+            name,
         )
     };
     // SAFETY: `IS_ERR` only looks at the pointer's value.

@@ -77,7 +77,18 @@ def module_check(test, module, prefix, release):
     kind = test.split("/")[0]
     where = test.split("/")[-1]
     if kind == "fault-injection":
-        return "fault", lambda s: checks.fault(s, module, prefix, where)
+        scenario = "fault-waiters" if where == "third-waiter" else "fault"
+        return scenario, lambda s: checks.fault(s, module, prefix, where)
+    if kind == "params":
+        check = {
+            "modinfo": checks.params_modinfo,
+            "bad-values": checks.params_bad_values,
+            "sysfs": checks.params_sysfs,
+            "behaviour": checks.params_behaviour,
+        }[test.split("/")[1]]
+        return "params", lambda s: check(s, module, prefix)
+    if kind == "waiters":
+        return "waiters", lambda s: checks.several_waiters(s, module, prefix)
     if kind == "memory":
         return "leaks", lambda s: checks.memory(s, module)
     if kind == "lifecycle":

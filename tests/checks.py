@@ -488,11 +488,18 @@ def fault_attempts(scen, module):
 
 def fault(scen, module, prefix, which):
     """The Nth allocation inside kthread creation fails, for N = 1, 2, ... until insmod has
-    succeeded three times in a row. `which` is "first-thread" (the waker failed) or
-    "second-thread" (the waiter failed, so the waker must have been stopped): insmod fails
-    with ENOMEM and leaves no thread and no module. Every other attempt loads and unloads."""
+    succeeded three times in a row. `which` is "first-thread" (the waker failed),
+    "second-thread" (the waiter failed, so the waker must have been stopped) or "third-waiter"
+    (scenario fault-waiters, waiters=3: the third waiter failed, so the waker and two waiters
+    must have been stopped): insmod fails with ENOMEM and leaves no thread and no module. Every
+    other attempt loads and unloads."""
     v = Verdict()
-    victim = f"{prefix}-waker" if which == "first-thread" else f"{prefix}-waiter"
+    # Which thread fails, and how many were started before it (and must have been stopped).
+    victim, before = {
+        "first-thread": (f"{prefix}-waker", 0),
+        "second-thread": (f"{prefix}-waiter", 1),
+        "third-waiter": (f"{prefix}-waiter3", 3),
+    }[which]
     if not v.require(
         module_facts(scen, "range", module) not in ([], [[]]),
         "kthread_create_on_node not found in /proc/kallsyms",
@@ -525,10 +532,7 @@ def fault(scen, module, prefix, which):
                 f"{where}: insmod said {a.output.strip()!r}, not 'Cannot allocate memory'",
             )
             created = [l for l in a.lines if l.source == module and l.msg == CREATED]
-            v.require(
-                len(created) == (0 if which == "first-thread" else 1),
-                f"{where}: '{CREATED}' {len(created)} times",
-            )
+            v.require(len(created) == before, f"{where}: '{CREATED}' {len(created)} times, not {before}")
             v.require(not a.threads_after, f"{where}: threads left: {' '.join(a.threads_after or [])}")
             v.require(a.listed_after is False, f"{where}: module still listed in lsmod")
     v.require(
@@ -671,4 +675,164 @@ def misuse_report(scen, step, report):
     if hits:
         v.note(f"reported {hits[0].ts - steps[step]:.3f} s after step {step}: {str(hits[0])[:140]}")
     v.require(scen.fact("report") and scen.fact("report").words[-1:] == ["complete"], "kwait_misuse did not finish")
+    return v
+
+
+# --- Module parameters and several waiters -------------------------------------------------
+# What each module declares (kwait::module!'s `params`), as `modinfo -F parm` prints it.
+PARAMS = {
+    "threshold": ("uint", "644", "1"),
+    "period_ms": ("uint", "644", "300"),
+    "waiters": ("uint", "444", "1"),
+}
+TIMEOUT_PARAM = {"timeout_ms": ("uint", "644", "100")}
+# kwait's line for a refused value: "kwait: MODULE: NAME=\"VALUE\" is ...; allowed: A to B".
+REFUSED = re.compile(r'^(\w+): (\w+)=(".*"|\(not UTF-8\)) (is out of range|is not a valid value); allowed: (\d+|false) to (\d+|true)$')
+# The range each parameter declares, and the values scenario `params` writes (see module.sh).
+RANGES = {"threshold": ("0", "1000000"), "period_ms": ("10", "60000"), "waiters": ("1", "8"), "timeout_ms": ("1", "60000")}
+REPORT_N = re.compile(r"^wait thread(?: (\d+))? execution i value = (\d+)")
+
+
+def module_params(prefix):
+    return {**PARAMS, **(TIMEOUT_PARAM if prefix == "weit" else {})}
+
+
+def params_modinfo(scen, module, prefix):
+    """`modinfo` lists each parameter with its type and a description."""
+    v = Verdict()
+    lines = [" ".join(w) for w in module_facts(scen, "parm", module)]
+    found = {}
+    for line in lines:
+        m = re.match(r"^(\w+):(.+) \((\w+)\)$", line)
+        v.require(m, f"parm line {line!r} is not 'name:description (type)'")
+        if m:
+            found[m.group(1)] = m.group(3)
+    want = {name: t for name, (t, _, _) in module_params(prefix).items()}
+    v.require(found == want, f"parameters {found}, expected {want}")
+    v.note(f"modinfo: {', '.join(f'{n} ({t})' for n, t in sorted(found.items()))}")
+    return v
+
+
+def params_bad_values(scen, module, prefix):
+    """Each bad value makes insmod fail with EINVAL, with kwait's one line naming the parameter,
+    the value and the range; nothing is left loaded."""
+    v = Verdict()
+    attempts = module_facts(scen, "bad", module)
+    threads = module_facts(scen, "bad-threads", module)
+    listed = module_facts(scen, "bad-lsmod", module)
+    # Each attempt's lines: from its mark to the next one ("bad ..." or "good").
+    marks = [(ts, words[1]) for ts, words in scen.marks("bad")] + [(min(mark_times(scen, "good") or [float("inf")]), "")]
+    if not v.require(attempts, "no bad values tried"):
+        return v
+    for i, words in enumerate(attempts):
+        value, rc, output = words[0], words[1], " ".join(words[2:])
+        name, _, raw = value.partition("=")
+        v.require(rc not in ("0", "hang"), f"{value}: insmod returned {rc}")
+        v.require("Invalid parameters" in output, f"{value}: insmod said {output!r}, not EINVAL's 'Invalid parameters'")
+        start, end = marks[i][0], marks[i + 1][0]
+        refused = [m for l in between(scen.dmesg, start, end) if (m := REFUSED.match(l.msg)) and l.source == "kwait"]
+        v.require(len(refused) == 1, f"{value}: {len(refused)} lines from kwait refusing it, expected 1")
+        if refused:
+            m = refused[0]
+            lo, hi = RANGES[name]
+            v.require(
+                (m.group(1), m.group(2), m.group(3), m.group(5), m.group(6)) == (module, name, f'"{raw}"', lo, hi),
+                f"{value}: the line names {m.group(0)!r}",
+            )
+        v.require(i < len(threads) and threads[i] == [], f"{value}: threads left: {threads[i] if i < len(threads) else '?'}")
+        v.require(i < len(listed) and listed[i] == ["no"], f"{value}: the module is loaded")
+    v.note(f"{len(attempts)} bad values refused: {', '.join(w[0] for w in attempts)}")
+    return v
+
+
+def params_sysfs(scen, module, prefix):
+    """/sys/module/M/parameters: each parameter with its permission and the value given at insmod;
+    writes of good values take, bad values and writes to a read-only one are refused."""
+    v = Verdict()
+    seen = {w[0]: (w[1], " ".join(w[2:])) for w in module_facts(scen, "sysfs", module)}
+    want = {n: (perm, value) for n, (_, perm, value) in module_params(prefix).items()}
+    v.require(seen == want, f"sysfs {seen}, expected {want} (name: (mode, value))")
+    writes = {w[0]: (w[1], w[2] if len(w) > 2 else "", " ".join(w[3:])) for w in module_facts(scen, "write", module)}
+    expected = {
+        "threshold=2": ("0", "2"),
+        "threshold=abc": ("1", "2"),
+        "threshold=1000001": ("1", "2"),
+        "period_ms=600": ("0", "600"),
+        "waiters=2": ("1", "1"),
+    }
+    for w, (rc, value) in expected.items():
+        got = writes.get(w)
+        if not v.require(got, f"write {w} not recorded"):
+            continue
+        v.require(
+            got[:2] == (rc, value), f"write {w}: status {got[0]}, reads back {got[1]!r}; expected {rc} and {value!r} ({got[2]})"
+        )
+    v.require("Permission denied" in writes.get("waiters=2", ("", "", ""))[2], "writing read-only waiters was not refused with EACCES")
+    v.note("sysfs values, 2 good writes and 3 refused ones as expected")
+    return v
+
+
+def params_behaviour(scen, module, prefix):
+    """With threshold=1 and period_ms=300 the waker steps 0.3 s apart and the waiter reports only
+    counts above 1; after writing threshold=2 and period_ms=600 through sysfs, above 2 and 0.6 s."""
+    v = Verdict()
+    load = loads(scen, module)
+    if not v.require(load and load[0].rc == "0", "insmod with parameters failed"):
+        return v
+    lines = scen.lines(module)
+    wakes = [(l.ts, int(m.group(1))) for l in lines if (m := WAKE.match(l.msg))]
+    reports = [(l.ts, int(m.group(2))) for l in lines if (m := REPORT_N.match(l.msg))]
+    changed = mark_times(scen, "write")
+    if not v.require(wakes and reports and changed, "no waker steps, reports or sysfs writes"):
+        return v
+    t_threshold, t_period = changed[0], changed[3]  # threshold=2 first, period_ms=600 fourth
+    before = [b - a for (a, _), (b, _) in zip(wakes, wakes[1:]) if b < t_period]
+    after = [b - a for (a, _), (b, _) in zip(wakes, wakes[1:]) if a > t_period + 0.7]
+    # As for the default period (PERIOD_MIN, PERIOD_MAX), a margin for scheduling under TCG.
+    v.require(before and 0.25 <= min(before) and max(before) <= 0.55, f"steps before the write {before} not about 0.3 s apart")
+    v.require(after and 0.55 <= min(after) and max(after) <= 0.95, f"steps after period_ms=600 {after} not about 0.6 s apart")
+    low = [n for ts, n in reports if n <= (1 if ts < t_threshold else 2)]
+    v.require(not low, f"reports of {low}, at or below the threshold of the time")
+    v.require(any(n == 2 for _, n in reports), "no report of 2, the first count above threshold=1")
+    v.note(f"steps {min(before):.2f}-{max(before):.2f} s, then {min(after):.2f}-{max(after):.2f} s apart; {len(reports)} reports")
+    v.merge(unload_verdict(scen, module))
+    return v
+
+
+def several_waiters(scen, module, prefix):
+    """waiters=4: four waiter threads named PREFIX-waiter1..4. Each step of the waker past the
+    threshold (2) wakes all four (non-exclusive: each reports the new count) or exactly one
+    (exclusive: one report per count, the four taking turns); rmmod stops them all promptly."""
+    v = Verdict()
+    load = loads(scen, module)
+    if not v.require(load and load[0].rc == "0", f"insmod waiters=4 failed: {load[0].output if load else 'none'}"):
+        return v
+    want = sorted([f"{prefix}-waker:2"] + [f"{prefix}-waiter{k}:2" for k in range(1, 5)])
+    v.require(sorted(load[0].threads) == want, f"threads {' '.join(load[0].threads)}, not {' '.join(want)}")
+    lines = scen.lines(module)
+    wakes = [(l.ts, int(m.group(1))) for l in lines if (m := WAKE.match(l.msg))]
+    reports = [(l.ts, int(m.group(1) or 0), int(m.group(2))) for l in lines if (m := REPORT_N.match(l.msg))]
+    v.require(all(k in (1, 2, 3, 4) for _, k, _ in reports), "a report without a waiter number 1-4")
+    v.require(all(n > 2 for _, _, n in reports), "a report at or below threshold=2")
+    # The counts past the threshold that the waiters had a full step to see: not the last.
+    counts = [n + 1 for _, n in wakes if n + 1 > 2][:-1]
+    if not v.require(len(counts) >= 8, f"only {len(counts)} steps past the threshold"):
+        return v
+    by_count = {c: sorted(k for _, k, n in reports if n == c) for c in counts}
+    if prefix == "weieli":
+        wrong = {c: ks for c, ks in by_count.items() if len(ks) != 1}
+        v.require(not wrong, f"counts not reported by exactly one waiter: {wrong}")
+        turns = {k: sum(ks.count(k) for ks in by_count.values()) for k in range(1, 5)}
+        v.require(all(t >= 1 for t in turns.values()), f"not every waiter got a turn: {turns}")
+        v.note(f"{len(counts)} steps, one waiter woken each; turns {turns}")
+    elif prefix == "weit":
+        # Paced by its pause, not by wake-ups: each waiter reports about once a step.
+        per = {k: sum(1 for _, kk, _ in reports if kk == k) for k in range(1, 5)}
+        v.require(all(p >= len(counts) // 2 for p in per.values()), f"reports per waiter {per} for {len(counts)} steps")
+        v.note(f"{len(counts)} steps; reports per waiter {per}")
+    else:
+        wrong = {c: ks for c, ks in by_count.items() if ks != [1, 2, 3, 4]}
+        v.require(not wrong, f"counts not reported by all four waiters once: {wrong}")
+        v.note(f"{len(counts)} steps, each reported by all four waiters")
+    v.merge(unload_verdict(scen, module))
     return v

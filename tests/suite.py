@@ -25,6 +25,7 @@ MODULES = [
 MODULE_SCENARIOS = [
     ("kmemleak-baseline", ["memory"]),
     ("fault", ["fault-injection/{m}/first-thread", "fault-injection/{m}/second-thread", "memory"]),
+    ("fault-waiters", ["fault-injection/{m}/third-waiter", "memory"]),
     ("rmmod-early", ["rmmod-timing/{m}/right-after-insmod"]),
     ("rmmod-waiting", ["rmmod-timing/{m}/waiting"]),
     ("behaviour", ["lifecycle/{m}", "behaviour/{m}", "rmmod-timing/{m}/mid-run"]),
@@ -32,6 +33,11 @@ MODULE_SCENARIOS = [
     ("signals", ["signals/{m}"]),
     ("rmmod-pausing", ["rmmod-timing/{m}/pausing"]),
     ("repeat", ["repeat/{m}"]),
+    (
+        "params",
+        ["params/modinfo/{m}", "params/bad-values/{m}", "params/sysfs/{m}", "params/behaviour/{m}"],
+    ),
+    ("waiters", ["waiters/{m}"]),
 ]
 MEMORY_TEST = "memory/{m}"
 
@@ -61,7 +67,7 @@ TOGETHER_SCENARIOS = [
 
 # How long a boot may take before the VM is stopped: well above a normal run (module boot
 # about 60 s, together about 25 s, selftest up to its 120 s wait), so only a hang hits it.
-TIMEOUTS = {"module": 240, "together": 150, "selftest": 200, "ibt": 120, "misuse": 120}
+TIMEOUTS = {"module": 360, "together": 150, "selftest": 200, "ibt": 120, "misuse": 120}
 
 # The misuse boot's tests: kwait_misuse's steps, and the report each must cause (as named by
 # tests/health.py); that boot's kernel-health test expects exactly these reports.

@@ -150,10 +150,15 @@ wait_log() {
 	done
 }
 
-# insmod_module NAME PREFIX: load NAME.ko; record the result, the threads and
-# whether it is loaded. A hung insmod leaves the module stuck (see stuck).
+# insmod_module NAME PREFIX [PARAM=VALUE...]: load NAME.ko with those module
+# parameters; record the result, the threads and whether it is loaded. A hung
+# insmod leaves the module stuck (see stuck).
 insmod_module() {
-	run_bounded insmod "$1" "$INSMOD" "./$1.ko"
+	m=$1
+	p=$2
+	shift 2
+	run_bounded insmod "$m" "$INSMOD" "./$m.ko" "$@"
+	set -- "$m" "$p"
 	fact insmod "$1" "$RC" "$OUT"
 	[ "$RC" = hang ] && : >"/tmp/kw.stuck.$1"
 	threads "$2"

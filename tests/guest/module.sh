@@ -6,9 +6,10 @@
 # Usage: sh module.sh MODULE PREFIX SCENARIO...
 #   MODULE     e.g. wait_event_interruptible (./MODULE.ko is in /root)
 #   PREFIX     its thread-name prefix, e.g. wei (threads PREFIX-waker, PREFIX-waiter)
-#   SCENARIO   any of: kmemleak-baseline fault rmmod-early rmmod-waiting
-#              behaviour leaks signals rmmod-pausing repeat, run in the order
-#              given (tests/suite.py gives them in that order)
+#   SCENARIO   any of: kmemleak-baseline fault fault-waiters rmmod-early
+#              rmmod-waiting behaviour leaks signals rmmod-pausing repeat
+#              params waiters, run in the order given (tests/suite.py gives
+#              them in that order)
 # Each scenario records facts and the kernel log (see lib.sh); the host judges.
 
 # shellcheck source=tests/guest/lib.sh
@@ -109,9 +110,9 @@ scenario_fault() {
 	echo 1 >$FAILSLAB/verbose
 	n=1
 	ok=0
-	while [ $n -le 16 ] && [ $ok -lt 3 ]; do
+	while [ $n -le "${FAULT_MAX:-16}" ] && [ $ok -lt 3 ]; do
 		mark "fail-nth=$n"
-		run_bounded insmod "$M" sh -c "echo $n >/proc/self/fail-nth && exec $INSMOD ./$M.ko"
+		run_bounded insmod "$M" sh -c "echo $n >/proc/self/fail-nth && exec $INSMOD ./$M.ko ${FAULT_ARGS:-}"
 		fact attempt "$M" "$n" "$RC" "$OUT"
 		if [ "$RC" = hang ]; then
 			: >"/tmp/kw.stuck.$M"
@@ -167,6 +168,51 @@ scenario_signals() {
 	sleep 4
 	mark watched
 	rmmod_module "$M" "$P"
+}
+
+# Module parameters: modinfo's lines; each bad value refused at insmod; a run
+# with other values, read back through sysfs, then sysfs writes, good and bad.
+BAD_VALUES="threshold=abc threshold=1000001 waiters=0 waiters=9 period_ms=5 period_ms=-1"
+scenario_params() {
+	/sbin/modinfo -F parm "./$M.ko" | while IFS= read -r line; do fact parm "$M" "$line"; done
+	bad_values=$BAD_VALUES
+	[ "$P" = weit ] && bad_values="$bad_values timeout_ms=0"
+	for bad in $bad_values; do
+		mark "bad $bad"
+		run_bounded insmod "$M" "$INSMOD" "./$M.ko" "$bad"
+		fact bad "$M" "$bad" "$RC" "$OUT"
+		threads "$P"
+		fact bad-threads "$M" "$THREADS"
+		fact_loaded bad-lsmod "$M"
+	done
+	mark good
+	insmod_module "$M" "$P" threshold=1 period_ms=300
+	[ "$RC" = 0 ] || return
+	for f in /sys/module/"$M"/parameters/*; do
+		fact sysfs "$M" "${f##*/}" "$(stat -c %a "$f")" "$(cat "$f")"
+	done
+	sleep 2
+	for w in threshold=2 threshold=abc threshold=1000001 period_ms=600 waiters=2; do
+		mark "write $w"
+		(echo "${w#*=}" >/sys/module/"$M"/parameters/"${w%%=*}") 2>/tmp/kw.err
+		fact write "$M" "$w" "$?" "$(cat "/sys/module/$M/parameters/${w%%=*}")" "$(tr '\n' ' ' </tmp/kw.err)"
+	done
+	sleep 2.5
+	rmmod_module "$M" "$P"
+}
+
+# Several waiters on one queue: waiters=4, steps every 300 ms.
+scenario_waiters() {
+	insmod_module "$M" "$P" waiters=4 threshold=2 period_ms=300
+	[ "$RC" = 0 ] || return
+	sleep 4.5
+	rmmod_module "$M" "$P"
+}
+
+# Failure injection with several waiters: as `fault`, with waiters=3, so
+# that later threads fail too (a later victim must stop every earlier one).
+scenario_fault_waiters() {
+	FAULT_ARGS=waiters=3 FAULT_MAX=40 scenario_fault
 }
 
 # 25 insmod/rmmod cycles, each with its own delay between the two (seconds).
