@@ -5,12 +5,12 @@
 # use, build the five modules, boot the kernel in QEMU and show the C
 # tutorial's session for each module (modinfo, insmod, lsmod, ps, dmesg, rmmod).
 #
-# Usage: scripts/demo.sh [6.12|7]     (default: 6.12)
+# Usage: scripts/demo.sh [6.7|6.12|7]     (default: 6.7, the users' kernel)
 set -euo pipefail
 KWAIT_TAG=demo
 . "$(dirname "$0")/lib.sh"
 
-KERNEL=${1:-${KWAIT_KERNEL:-6.12}}
+KERNEL=${1:-${KWAIT_KERNEL:-6.7}}
 say "1/3 setup: installing what is missing"
 "$KWAIT_ROOT/scripts/setup.sh"
 say "2/3 build: reference kernel $KERNEL (about 7 minutes the first time) and the five modules"

@@ -51,3 +51,14 @@ kill -USR1 "$(pidof wei-waiter)"
 sleep 0.5
 run rmmod wait_event_interruptible
 run dmesg
+
+echo
+echo "==================== several waiters: shared and exclusive ===================="
+dmesg -c >/dev/null
+run insmod ./wait_event_interruptible_locked_irq.ko waiters=3
+run insmod ./wait_event_interruptible_exclusive_locked_irq.ko waiters=3
+echo "\$ ps | grep -e weili- -e weieli-"
+ps | grep -e "\[weili-" -e "\[weieli-"
+sleep 6.5
+run rmmod wait_event_interruptible_locked_irq wait_event_interruptible_exclusive_locked_irq
+run dmesg

@@ -212,7 +212,7 @@ fn address(queue: &WaitQueue<u32>) -> usize {
 
 /// A racer: for each round, waits for `GO` and gets the round's queue.
 fn racer(ctx: &mut ThreadContext, slot: usize) -> i32 {
-    for round in 0..FRESH.len() {
+    for (round, queue) in FRESH.iter().enumerate() {
         READY.fetch_add(1, SeqCst);
         while GO.load(SeqCst) <= u32::try_from(round).unwrap_or(u32::MAX) {
             if ctx.should_stop() {
@@ -220,7 +220,7 @@ fn racer(ctx: &mut ThreadContext, slot: usize) -> i32 {
             }
             core::hint::spin_loop();
         }
-        GOT[slot].store(address(FRESH[round].get()), SeqCst);
+        GOT[slot].store(address(queue.get()), SeqCst);
     }
     WOKEN
 }
@@ -239,7 +239,7 @@ extern "C" fn ipi_get(_info: *mut c_void) {
 pub(super) fn static_queue_first_use(ctx: &mut ThreadContext) -> Verdict {
     let mut a = spawn(ctx, c_str!("kwst-racer"), |ctx| racer(ctx, 0))?;
     let mut b = spawn(ctx, c_str!("kwst-racer"), |ctx| racer(ctx, 1))?;
-    for round in 0..FRESH.len() {
+    for (round, queue) in FRESH.iter().enumerate() {
         let want = u32::try_from(2 * (round + 1)).unwrap_or(u32::MAX);
         wait_until(ctx, DEADLINE_MS, "a racer did not get ready", || {
             READY.load(SeqCst) >= want
@@ -255,7 +255,7 @@ pub(super) fn static_queue_first_use(ctx: &mut ThreadContext) -> Verdict {
         // And here, with interrupts off: under another queue's `spin_lock_irq()`.
         let mine = {
             let _irqs_off = TOKENS.get().lock_irq(ctx);
-            address(FRESH[round].get())
+            address(queue.get())
         };
         wait_until(ctx, DEADLINE_MS, "a racer did not get the queue", || {
             GOT[0].load(SeqCst) != 0 && GOT[1].load(SeqCst) != 0
@@ -271,8 +271,8 @@ pub(super) fn static_queue_first_use(ctx: &mut ThreadContext) -> Verdict {
             diag!("round {}: got {:x?}, this thread {:x}", round, got, mine);
             return Err("not every caller got the same queue");
         }
-        // It works: a locked wait ended by a wake-up from this thread.
-        let queue = FRESH[round].get();
+        // It works: its lock, and both wake-ups.
+        let queue = queue.get();
         let mut count = queue.lock(ctx);
         *count += 1;
         count.wake_up_locked();
