@@ -359,8 +359,8 @@ def rmmod_timing(scen, module, prefix, where):
     if where == "waiting" and prefix != "weit":
         v.require(not reports, "the waiter had already reported: rmmod came after the threshold")
     if where == "pausing":
-        if v.require(reports, "no waiter report before rmmod: the waiter was not in its pause"):
-            v.note(f"{fmt(u[0].start - reports[-1].ts)} into the waiter's pause")
+        if v.require(reports, "no waiter report before rmmod: the threshold was not passed yet"):
+            v.note(f"{fmt(u[0].start - reports[-1].ts)} after the waiter's last report")
     if where == "waiting" and prefix == "weit":
         v.note(timeout_waiter_state(lines, u[0].start))
     return v
@@ -381,7 +381,7 @@ def timeout_waiter_state(lines, ts):
 
 
 def signals(scen, module, prefix):
-    """kill -USR1 to the waiter, while it waits and while it pauses: each interrupts it and is
+    """kill -USR1 to the waiter, while it waits and after a report: each interrupts it and is
     logged once; it never takes the interruption for the condition, keeps reporting about once
     a second (it does not spin on a pending signal), and unloads cleanly."""
     v = Verdict()
@@ -415,7 +415,8 @@ def signals(scen, module, prefix):
 
     window = watched[0] - kills[1]
     in_window = [ts for ts, _ in reports if kills[1] < ts <= watched[0]]
-    # One report right after the signal (it cut the pause short), then one a second.
+    # At most one report right after the signal (it cut the wait or pause short), then one a
+    # second.
     v.require(
         len(in_window) <= window + 2,
         f"{len(in_window)} waiter reports in the {window:.1f} s after the second signal, not about one a second",

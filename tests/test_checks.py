@@ -235,3 +235,85 @@ class Ktap(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ExpectedReports(unittest.TestCase):
+    """The misuse boot: exactly its reports, each with its call trace, and nothing else."""
+
+    BUG = "[    3.1] BUG: sleeping function called from invalid context at src/thread.rs:211"
+    WARN = "[    5.4] WARNING: CPU: 1 PID: 48 at kernel/sched/core.c:10074 __might_sleep+0x5e/0x70"
+    TRACE = "[    3.2] Call Trace:"
+    EXPECTED = {"sleeping in atomic context": 1, "WARNING": 1}
+
+    def lines(self, *texts):
+        return [(f"line {i}", t) for i, t in enumerate(texts)]
+
+    def test_exactly_the_expected_reports_pass(self):
+        ok, detail = health.verdict(self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE), self.EXPECTED)
+        self.assertTrue(ok, detail)
+
+    def test_a_report_on_the_console_and_in_the_dump_counts_once(self):
+        lines = self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE, self.BUG, self.TRACE, self.WARN, self.TRACE)
+        ok, detail = health.verdict(lines, self.EXPECTED)
+        self.assertTrue(ok, detail)
+
+    def test_a_missing_report_fails(self):
+        ok, _ = health.verdict(self.lines(self.BUG, self.TRACE), self.EXPECTED)
+        self.assertFalse(ok)
+
+    def test_another_report_fails(self):
+        lockdep = "[    4.0] WARNING: possible recursive locking detected"
+        ok, _ = health.verdict(self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE, lockdep), self.EXPECTED)
+        self.assertFalse(ok)
+
+
+def waiters_run(exclusive, reporters_per_step=None):
+    """waiters=4, threshold=2: the waker steps 12 times; past the threshold each step is
+    reported by the waiters in `reporters_per_step(count)` (default: all four, or one in turn)."""
+    log = [(10.0, f"{M}: Inside kthread init function")]
+    for i in range(12):
+        t = 10.1 + i * 0.3
+        log.append((t, f"{M}: wake thread execution i value = {i}"))
+        count = i + 1
+        if count > 2:
+            if reporters_per_step:
+                who = reporters_per_step(count)
+            else:
+                who = [1 + count % 4] if exclusive else [1, 2, 3, 4]
+            log += [(t + 0.001 * k, f"{M}: wait thread {w} execution i value = {count}") for k, w in enumerate(who)]
+    return log
+
+
+class SeveralWaiters(unittest.TestCase):
+    FACTS = [f"insmod {M} 0 ", f"threads {M} wei-waker:2 wei-waiter1:2 wei-waiter2:2 wei-waiter3:2 wei-waiter4:2"]
+
+    def verdict(self, prefix, log):
+        scen = parse("waiters", log + [(9.9, f"kwait-test: waiters insmod-start {M}")], self.FACTS)
+        v = checks.several_waiters(scen, M, prefix)
+        # No rmmod in these logs: only that problem is allowed.
+        return [p for p in v.problems if p != "no rmmod recorded"]
+
+    def test_shared_waiters_all_reporting_pass(self):
+        self.assertEqual(self.verdict("wei", waiters_run(False)), [])
+
+    def test_shared_waiters_missing_one_fail(self):
+        self.assertTrue(self.verdict("wei", waiters_run(False, lambda c: [1, 2, 3])))
+
+    def test_exclusive_one_per_step_in_turn_passes(self):
+        facts = [f.replace("wei-", "weieli-") for f in self.FACTS]
+        self.FACTS, saved = facts, self.FACTS
+        try:
+            self.assertEqual(self.verdict("weieli", waiters_run(True)), [])
+            # All four woken at each step: not exclusive.
+            self.assertTrue(self.verdict("weieli", waiters_run(False)))
+            # One per step, but always the same waiter: no turns.
+            self.assertTrue(self.verdict("weieli", waiters_run(True, lambda c: [1])))
+        finally:
+            self.FACTS = saved
+
+
+class RefusedParameter(unittest.TestCase):
+    def test_kwait_line_parses(self):
+        m = checks.REFUSED.match(f'{M}: waiters="9" is out of range; allowed: 1 to 8')
+        self.assertTrue(m)
+        self.assertEqual((m.group(1), m.group(2), m.group(3), m.group(5), m.group(6)), (M, "waiters", '"9"', "1", "8"))

@@ -44,7 +44,9 @@ sleep_until_waiting() {
 		END { d = t + 0.994 - n; print (d > 0 ? d : 0) }')"
 }
 
-# Sleep until the waiter has reported and is in its 1000 ms pause.
+# Sleep until the waiter has reported, and the waker is in its 1000 ms pause
+# (the _timeout waiter too; the others are back in their wait, for the next
+# count).
 sleep_until_pausing() {
 	wait_log "$REPORT" 8 && sleep 0.3
 }
@@ -154,8 +156,8 @@ scenario_leaks() {
 	while IFS= read -r line; do fact kmemleak-report "$M" "$line"; done <$KMEMLEAK
 }
 
-# SIGUSR1 to the waiter: once while it waits, once while it pauses; then
-# watch its report rate for 4 s.
+# SIGUSR1 to the waiter: once while it waits for the threshold, once after a
+# report; then watch its report rate for 4 s.
 scenario_signals() {
 	insmod_module "$M" "$P"
 	waiter=$(pidof "$P-waiter")
