@@ -243,17 +243,18 @@ class ExpectedReports(unittest.TestCase):
     BUG = "[    3.1] BUG: sleeping function called from invalid context at src/thread.rs:211"
     WARN = "[    5.4] WARNING: CPU: 1 PID: 48 at kernel/sched/core.c:10074 __might_sleep+0x5e/0x70"
     TRACE = "[    3.2] Call Trace:"
+    TRACE2 = "[    5.5] Call Trace:"
     EXPECTED = {"sleeping in atomic context": 1, "WARNING": 1}
 
     def lines(self, *texts):
         return [(f"line {i}", t) for i, t in enumerate(texts)]
 
     def test_exactly_the_expected_reports_pass(self):
-        ok, detail = health.verdict(self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE), self.EXPECTED)
+        ok, detail = health.verdict(self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE2), self.EXPECTED)
         self.assertTrue(ok, detail)
 
     def test_a_report_on_the_console_and_in_the_dump_counts_once(self):
-        lines = self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE, self.BUG, self.TRACE, self.WARN, self.TRACE)
+        lines = self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE2, self.BUG, self.TRACE, self.WARN, self.TRACE2)
         ok, detail = health.verdict(lines, self.EXPECTED)
         self.assertTrue(ok, detail)
 
@@ -263,7 +264,7 @@ class ExpectedReports(unittest.TestCase):
 
     def test_another_report_fails(self):
         lockdep = "[    4.0] WARNING: possible recursive locking detected"
-        ok, _ = health.verdict(self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE, lockdep), self.EXPECTED)
+        ok, _ = health.verdict(self.lines(self.BUG, self.TRACE, self.WARN, self.TRACE2, lockdep), self.EXPECTED)
         self.assertFalse(ok)
 
 
