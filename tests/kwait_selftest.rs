@@ -157,7 +157,7 @@ static CASES: [(&str, CaseFn); 24] = [
     ("stop_own_handle", soundness::stop_own_handle),
     ("drop_own_handle", soundness::drop_own_handle),
     ("static_queue_first_use", soundness::static_queue_first_use),
-    // Last: its thread runs on after the report, into the unload.
+    // Last: its thread runs on after the report, into the module's exit.
     ("lingering_detached_thread", soundness::lingering_detached_thread),
 ];
 
@@ -179,6 +179,10 @@ impl kwait::Module for KwaitSelftest {
     fn init(ctx: &mut ModuleContext) -> Result<Self> {
         let runner = KThread::spawn(ctx, c_str!("kwait_selftest"), run_cases)?;
         Ok(Self { _runner: runner })
+    }
+
+    fn exit(&mut self, _ctx: &mut ModuleContext) {
+        soundness::EXIT_NS.store(ktime_get_ns(), SeqCst);
     }
 }
 
@@ -208,7 +212,6 @@ fn run_cases(ctx: &mut ThreadContext) -> i32 {
     }
     diag!("ran {} cases in {} ms", CASES.len(), ms_since(start));
     pr_info!("# kwait_selftest: pass:{} fail:{}\n", pass, fail);
-    soundness::REPORTED_NS.store(ktime_get_ns(), SeqCst);
     0
 }
 

@@ -12,8 +12,8 @@
 //!   threads, by an interrupt handler on the other CPU (an IPI) and by this thread with
 //!   interrupts off, all get the same, working queue.
 //! - `lingering_detached_thread`, last: a thread that dropped its own handle and is still
-//!   running (busy, for 300 ms) when the report ends and the module is unloaded: the unload must
-//!   wait for it, or the thread runs freed code (an oops, which the suite looks for).
+//!   running (busy, until 200 ms into the module's exit) when the module is unloaded: the unload
+//!   must wait for it, or the thread runs freed code (an oops, which the suite looks for).
 
 use super::*;
 use core::ffi::{c_int, c_void};
@@ -147,10 +147,10 @@ pub(super) fn drop_own_handle(ctx: &mut ThreadContext) -> Verdict {
     check_stopped_waits()
 }
 
-/// When the runner finished its report (`ktime_get_ns()`), for the lingering thread.
-pub(super) static REPORTED_NS: AtomicU64 = AtomicU64::new(0);
-/// How long the lingering thread keeps running after the report.
-const LINGER_MS: u64 = 300;
+/// When the module's exit began (`ktime_get_ns()`), for the lingering thread.
+pub(super) static EXIT_NS: AtomicU64 = AtomicU64::new(0);
+/// How long the lingering thread keeps running after the module's exit began.
+const LINGER_MS: u64 = 200;
 
 pub(super) fn lingering_detached_thread(ctx: &mut ThreadContext) -> Verdict {
     let thread = spawn(ctx, c_str!("kwst-linger"), |ctx| {
@@ -161,8 +161,8 @@ pub(super) fn lingering_detached_thread(ctx: &mut ThreadContext) -> Verdict {
         DONE.fetch_add(1, SeqCst);
         // Busy: pauses and waits return at once now that the thread asked itself to stop.
         loop {
-            let reported = REPORTED_NS.load(SeqCst);
-            if reported != 0 && ms_since(reported) >= LINGER_MS {
+            let exit = EXIT_NS.load(SeqCst);
+            if exit != 0 && ms_since(exit) >= LINGER_MS {
                 break;
             }
             core::hint::spin_loop();
@@ -249,6 +249,11 @@ pub(super) fn static_queue_first_use(ctx: &mut ThreadContext) -> Verdict {
             got.store(0, SeqCst);
         }
         GO.fetch_add(1, SeqCst);
+        // Every other round, let a racer start the initialisation first: an interrupt then comes
+        // in the middle of it, if the initialisation can be interrupted.
+        if round % 2 == 1 {
+            ctx.pause(2);
+        }
         // SAFETY: `ipi_get` is an `extern "C"` function that neither sleeps nor takes `info`;
         // with `wait` set, the call returns once it has run on every other CPU.
         unsafe { smp_call_function(ipi_get, core::ptr::null_mut(), 1) };
