@@ -127,7 +127,7 @@ def together_check(test):
     return spec.name, lambda s: checks.unload_all(s, suite.MODULES, order)
 
 
-def judge_selftest(boot_log, status, release):
+def judge_selftest(boot, boot_log, status, release):
     statuses = []
     scen, why = scenario_of(boot_log, "selftest", status)
     if scen is None:
@@ -143,6 +143,9 @@ def judge_selftest(boot_log, status, release):
     complete = scen.fact("report")
     if complete and complete.words[-1:] != ["complete"]:
         problems.insert(0, "no final line within 120 s")
+    if "selftest/memory" in boot.tests:
+        memory = checks.memory(scen, "kwait_selftest")
+        statuses.append(result("PASS" if memory.ok else "FAIL", release, "selftest/memory", memory.detail))
     unload = checks.unload_verdict(scen, "kwait_selftest")
     problems += [p for p in unload.problems if not p.startswith("exit lines missing")]
     if problems:
@@ -169,7 +172,7 @@ def judge(args):
         release = boot_log.release
     statuses = []
     if boot.kind == "selftest":
-        statuses += judge_selftest(boot_log, args.status, release)
+        statuses += judge_selftest(boot, boot_log, args.status, release)
     for test in boot.tests:
         if test.startswith(("kernel-health/", "selftest")):
             continue

@@ -553,7 +553,8 @@ def fault(scen, module, prefix, which):
 
 
 def memory(scen, module):
-    """kmemleak found nothing since the baseline (after the failed insmods of `fault`)."""
+    """kmemleak found nothing since the baseline (in a module boot: after the failed insmods of
+    `fault` and the loads after them; in the selftest boot: after the selftest's run)."""
     v = Verdict()
     status = module_facts(scen, "kmemleak", module)
     if not v.require(status == [["scanned"]], "kmemleak is not available or did not scan"):
@@ -564,7 +565,7 @@ def memory(scen, module):
         not objects, f"kmemleak: {len(objects)} unreferenced object(s): {' | '.join(report[:8])[:300]}"
     ):
         return v
-    v.note("kmemleak: no unreferenced objects after the failed insmods and the loads after them")
+    v.note("kmemleak: no unreferenced objects")
     return v
 
 

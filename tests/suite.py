@@ -128,5 +128,6 @@ def plan(only=None):
     if misuse:
         boots.append(Boot("misuse", "misuse", [], ["misuse"], misuse + ["kernel-health/misuse"]))
     if pick("selftest"):
-        boots.append(Boot("selftest", "selftest", [], ["selftest"], ["selftest", "kernel-health/selftest"]))
+        tests = ["selftest"] + (["selftest/memory"] if pick("selftest/memory") else [])
+        boots.append(Boot("selftest", "selftest", [], ["selftest"], tests + ["kernel-health/selftest"]))
     return boots
