@@ -46,7 +46,7 @@ pick() {
 }
 GUEST=$KWAIT_ROOT/tests/guest
 mapfile -t BOOTS < <("${CHECK[@]}" plan "${ONLY[@]}")
-((${#BOOTS[@]})) || die "--only ${ONLY[1]:-} matches no test (tests/suite.py lists them)"
+
 
 RUN=$KWAIT_ROOT/test-results/$(date +%Y%m%d-%H%M%S)
 RESULTS=$RUN/results.txt
@@ -182,6 +182,7 @@ for k in "${KERNELS[@]}"; do
 	test_kernel "$k"
 done
 
+[ -s "$RESULTS" ] || die "--only ${ONLY[1]:-} matches no test (tests/suite.py lists the VM tests; build/, ibt/, compile-fail/ run on the host)"
 passed=$(grep -c '^PASS ' "$RESULTS") || true
 failed=$(grep -c '^FAIL ' "$RESULTS") || true
 skipped=$(grep -c '^SKIP ' "$RESULTS") || true
