@@ -136,17 +136,28 @@ KEY=$({
 DIR=$KWAIT_CACHE/debian/linux-$REL-$KEY
 
 # 3. Configure with Debian's .config; prepare the tree for external modules.
-# Every line of the .config, but the comments, must come out unchanged.
-config_lines() { grep -v -e '^#' -e '^$' "$1" | sort; }
+# Every line of the .config, but the comments, must come out unchanged; but
+# for what Kconfig asks of the host itself: whether its openssl can make ML-DSA
+# signing keys (openssl 3.5; Debian 12 has 3.0), which only the signing of
+# modules at `make modules_install` uses.
+HOST_DEPENDENT='^CONFIG_OPENSSL_SUPPORTS_ML_DSA='
+config_lines() { grep -v -e '^#' -e '^$' -e "$HOST_DEPENDENT" "$1" | sort; }
 build_tree() {
 	local kmake=(make -C "$DIR/src" O="$DIR/build" "${KMAKE[@]}" -j"$(nproc)") changed
-	rm -rf "$DIR"
-	mkdir -p "$DIR/src" "$DIR/build"
-	run_logged "unpack $(basename "$TARBALL")" "$DIR/unpack.log" \
-		tar -xf "$TARBALL" -C "$DIR/src" --strip-components=1
+	# The source, once unpacked completely, is kept for the next try.
+	if [ ! -f "$DIR/src/.kwait-unpacked" ]; then
+		rm -rf "$DIR"
+		mkdir -p "$DIR/src"
+		run_logged "unpack $(basename "$TARBALL")" "$DIR/unpack.log" \
+			tar -xf "$TARBALL" -C "$DIR/src" --strip-components=1
+		touch "$DIR/src/.kwait-unpacked"
+	fi
+	rm -rf "$DIR/build" "$DIR/vmlinuz"
+	mkdir -p "$DIR/build"
 	cp "$CONFIG" "$DIR/build/.config"
 	run_logged "configure with Debian's .config (make olddefconfig)" "$DIR/config.log" "${kmake[@]}" olddefconfig
-	changed=$(diff <(config_lines "$CONFIG") <(config_lines "$DIR/build/.config") | sed -n 's/^[<>] //p' | head -n 4 | paste -sd' ')
+	changed=$({ diff <(config_lines "$CONFIG") <(config_lines "$DIR/build/.config") || true; } |
+		sed -n 's/^</was/; s/^>/now/; /^was\|^now/p' | head -n 4 | paste -sd' ')
 	[ -z "$changed" ] ||
 		die "Debian's .config of $REL changed when configured with the $BUILT_IN toolchain: $changed (make rustavailable in $DIR/build says why for Rust; full log: $DIR/config.log)"
 	run_logged "build rust/ and the kbuild tools (make modules_prepare; about 8 min on 2 cores)" \

@@ -11,6 +11,7 @@ import checks
 import health
 import ktap
 import serial_log
+import suite
 
 M = "wait_event_interruptible"
 
@@ -138,6 +139,44 @@ class Lifecycle(unittest.TestCase):
     def test_module_missing_from_lsmod_fails(self):
         v = checks.lifecycle(self.scenario(listed="no"), M, "wei", "6.12.117")
         self.assertIn("not in lsmod", v.detail)
+
+    # Debian's kernel: the release names the package build; a module built against another
+    # tree of the same Linux version (the 7.3.4 reference kernel) must not pass there.
+    def test_debian_vermagic_passes_on_debian(self):
+        vermagic = "7.3.4+deb13-amd64 SMP preempt mod_unload"
+        v = checks.lifecycle(self.scenario(vermagic=vermagic), M, "wei", "7.3.4+deb13-amd64")
+        self.assertTrue(v.ok, v.problems)
+
+    def test_reference_vermagic_fails_on_debian(self):
+        v = checks.lifecycle(self.scenario(vermagic="7.3.4 SMP preempt mod_unload"), M, "wei", "7.3.4+deb13-amd64")
+        self.assertIn("does not match the running kernel 7.3.4+deb13-amd64", v.detail)
+
+
+class DistroPlan(unittest.TestCase):
+    """A distribution's kernel runs only the tests that need no debugging options."""
+
+    def test_distro_plan_has_no_debugging_scenarios_or_boots(self):
+        boots = suite.plan(distro=True)
+        self.assertEqual([b.kind for b in boots], ["module"] * len(suite.MODULES) + ["together"])
+        for boot in boots[:-1]:
+            self.assertEqual(
+                boot.scenarios, ["rmmod-early", "rmmod-waiting", "behaviour", "signals", "rmmod-pausing", "repeat"]
+            )
+            self.assertFalse([t for t in boot.tests if t.startswith(("fault-injection/", "memory/"))])
+        self.assertEqual(len(boots[-1].scenarios), len(suite.TOGETHER_SCENARIOS))
+
+    def test_distro_plan_keeps_every_group_the_brief_names(self):
+        tests = {t.split("/")[0] for b in suite.plan(distro=True) for t in b.tests}
+        self.assertEqual(
+            tests, {"lifecycle", "behaviour", "rmmod-timing", "signals", "repeat", "together", "kernel-health"}
+        )
+
+    def test_only_and_distro_combine(self):
+        pick = suite.picker("wait_event_interruptible$", distro=True)
+        self.assertTrue(pick("behaviour/wait_event_interruptible"))
+        self.assertFalse(pick("memory/wait_event_interruptible"))
+        self.assertFalse(pick("behaviour/wait_event_interruptible_timeout"))
+        self.assertTrue(suite.picker()("memory/wait_event_interruptible"))
 
 
 class Health(unittest.TestCase):
