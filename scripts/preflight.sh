@@ -42,7 +42,7 @@ fi
 
 # Supported kernels: see src/compat.rs.
 release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null)
-IFS=.- read -r major minor sub _ <<<"$release"
+IFS=.+- read -r major minor sub _ <<<"$release"
 version=$(printf '%d%03d%03d' "${major:-0}" "${minor:-0}" "${sub:-0}" 2>/dev/null) ||
 	fail "cannot read the kernel release of $KDIR (include/config/kernel.release)"
 ((version >= 6007000)) || fail "Linux $release is too old: kwait needs Linux 6.7 or later"
