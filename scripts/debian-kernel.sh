@@ -114,11 +114,11 @@ BIN=$TC/bin
 want=$(config_value RUSTC_VERSION_TEXT)
 got=$("$BIN/rustc" --version)
 [ "$got" = "$want" ] ||
-	die "Debian $BUILT_IN's rustc says \"$got\", but $REL was built with \"$want\": its Rust symbols cannot match (refresh the toolchain: remove $TC)"
+	die "Debian $BUILT_IN's rustc says \"$got\", but $REL was built with \"$want\": its Rust symbols cannot match (if the root is older than the kernel, remove $TC; if $BUILT_IN moved on, wait for its next kernel)"
 want=$(config_value BINDGEN_VERSION_TEXT)
 got=$("$BIN/bindgen" --version 2>&1 | head -n 1)
 [ "$got" = "$want" ] ||
-	die "Debian $BUILT_IN's bindgen says \"$got\", but $REL was built with \"$want\" (refresh the toolchain: remove $TC)"
+	die "Debian $BUILT_IN's bindgen says \"$got\", but $REL was built with \"$want\" (if the root is older than the kernel, remove $TC; if $BUILT_IN moved on, wait for its next kernel)"
 # The library source of the root's rustc, by a path that is the same on the host.
 LIB_SRC=$TC/root$("$BIN/run" realpath -e /usr/lib/rustlib/src/rust/library 2>/dev/null) ||
 	die "the $BUILT_IN root has no rust-src (/usr/lib/rustlib/src/rust/library): remove $TC to make it again"
@@ -159,7 +159,7 @@ build_tree() {
 	changed=$({ diff <(config_lines "$CONFIG") <(config_lines "$DIR/build/.config") || true; } |
 		sed -n 's/^</was/; s/^>/now/; /^was\|^now/p' | head -n 4 | paste -sd' ')
 	[ -z "$changed" ] ||
-		die "Debian's .config of $REL changed when configured with the $BUILT_IN toolchain: $changed (make rustavailable in $DIR/build says why for Rust; full log: $DIR/config.log)"
+		die "Debian's .config of $REL changed when configured with the $BUILT_IN toolchain: $changed (full log: $DIR/config.log)"
 	run_logged "build rust/ and the kbuild tools (make modules_prepare; about 8 min on 2 cores)" \
 		"$DIR/prepare.log" "${kmake[@]}" KERNELRELEASE="$REL" modules_prepare
 	# The VM's initramfs builder (scripts/vm.sh), a host program of one file.

@@ -77,7 +77,7 @@ MISUSE_TESTS = {
 # DEBUG_ATOMIC_SLEEP reports), the IBT loader boot, and the compile-fail tests (they test the
 # crate, not the kernel, and run on the reference kernels).
 DISTRO_TESTS = re.compile(
-    r"^(behaviour|lifecycle|rmmod-timing|repeat|together|signals|kernel-health|build|ibt/objtool|ibt/seal)/"
+    r"^(behaviour|lifecycle|rmmod-timing|repeat|together|signals|kernel-health|build|ibt/objtool|ibt/seal)(/|$)"
 )
 
 

@@ -178,6 +178,12 @@ class DistroPlan(unittest.TestCase):
         self.assertFalse(pick("behaviour/wait_event_interruptible_timeout"))
         self.assertTrue(suite.picker()("memory/wait_event_interruptible"))
 
+    def test_host_checks_of_the_build_run_on_a_distro_kernel(self):
+        pick = suite.picker(distro=True)
+        self.assertTrue(pick("ibt/objtool") and pick("ibt/seal/wait_event_interruptible"))
+        self.assertTrue(pick("build/warnings"))
+        self.assertFalse(pick("ibt/loader/wait_event_interruptible") or pick("compile-fail/condition-pauses"))
+
 
 class Health(unittest.TestCase):
     CLEAN_BOOT = [
