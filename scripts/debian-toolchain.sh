@@ -66,7 +66,7 @@ list=$(
 	IFS=,
 	echo "${PACKAGES[*]}"
 )
-run_logged "debootstrap Debian $SUITE with ${PACKAGES[*]} (about 400 MB; a few minutes)" \
+run_logged "debootstrap Debian $SUITE with ${PACKAGES[*]} (about 2 GB unpacked; 4-6 min)" \
 	"$DIR/debootstrap.log" debootstrap --variant=minbase --include="$list" \
 	--keyring="$DEBIAN_KEYRING" "$SUITE" "$ROOT" "$MIRROR"
 

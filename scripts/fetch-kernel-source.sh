@@ -62,7 +62,7 @@ if [ -f "$TARBALL" ]; then
 	echo "$TARBALL"
 	exit 0
 fi
-apt-cache madison "$PKG" | grep -qF "| $VERSION |" ||
+apt-cache madison "$PKG" | awk -F' *[|] *' -v v="$VERSION" '$2 == v { found = 1 } END { exit !found }' ||
 	fall_back "no $PKG $VERSION in ${DEBIAN_SUITES[*]} (log: $APT_DIR/update.log)"
 
 # Work in a temporary directory next to the cache; only a complete tarball is
