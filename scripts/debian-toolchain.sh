@@ -17,8 +17,9 @@
 # binutils, rustc, bindgen, pahole) runs the root's tool in a private mount
 # namespace in which the root's /usr (and its ld.so.cache) stand in for the
 # machine's: every other path, the kernel tree and the module sources
-# included, is the same inside and out, and the machine is not changed. This
-# needs root (debootstrap, and mount namespaces; elsewhere unshare -r).
+# included, is the same inside and out, and the machine is not changed. Making
+# the root needs root (debootstrap); the wrappers also run as another user, who
+# gets the mount namespace inside a user namespace (unshare --map-root-user).
 #
 # The directory is $KWAIT_CACHE/debian/toolchain-SUITE-KEY, keyed by the suite,
 # the package list and this recipe; it counts as ready once versions.txt (each
