@@ -193,6 +193,8 @@ class Health(unittest.TestCase):
         "[    4.603825] kmemleak: Kernel memory leak detector initialized (mem pool available: 15935)",
         "[   15.725425] FAULT_INJECTION: forcing a failure.",
         "[    3.008861] wait_event_interruptible: loading out-of-tree module taints kernel.",
+        # Debian's kernel, loading an unsigned module (signatures are checked, not enforced).
+        "[    6.466342] wait_event_interruptible: module verification failed: signature and/or required key missing - tainting kernel",
     ]
     # Lines of real reports, from modules broken on purpose on the reference kernel 6.12.117:
     # sleeping under the queue's spinlock, threads left running after rmmod, a thread that
@@ -211,6 +213,13 @@ class Health(unittest.TestCase):
         "sleeping in atomic context": "[   12.061520] BUG: sleeping function called from invalid context at kernel/time/sleep_timeout.c:298",
         "soft lockup": "[   48.000911] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [weil-waiter:61]",
         "list corruption": "[   13.002000] list_del corruption, ffff888004a37d28->next is LIST_POISON1 (dead000000000100)",
+        # Debian's 7.3.4+deb13-amd64 refusing modules: one whose kernel-crate hash was changed,
+        # one built for the 6.7 reference kernel.
+        "unknown symbol": "[    5.260136] wait_event_interruptible: Unknown symbol _RNvNtCsX5MLIFMWygY_6kernel5error9to_result (err -2)",
+        "vermagic": "[    5.103192] wait_event_interruptible: version magic '6.7.3 SMP preempt mod_unload ' should be '7.3.4+deb13-amd64 SMP preempt mod_unload '",
+        # Not seen here: these follow the kernel's format strings.
+        "symbol version": "[    5.1] wait_event_interruptible: disagrees about version of symbol module_layout",
+        "module BTF": "[    5.2] failed to validate module [wait_event_interruptible] BTF: -22",
     }
 
     def test_clean_boot_has_no_reports(self):
