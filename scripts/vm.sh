@@ -25,7 +25,7 @@ set -euo pipefail
 KWAIT_TAG=vm
 . "$(dirname "$0")/lib.sh"
 
-KDIR= LOG= TIMEOUT=600 QUIET= IMAGE=
+KDIR='' LOG='' TIMEOUT=600 QUIET='' IMAGE=''
 while (($#)); do
 	case $1 in
 	--kdir) KDIR=$2 && shift 2 ;;
