@@ -5,8 +5,13 @@
 # modules' behaviour, lifecycle, unloading at any moment, repetition, signals,
 # failure injection and kernel health, plus the common crate's KTAP selftest.
 #
-# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all] [--only REGEX] [--keep-logs]
-#   --kernel    which reference kernel(s) (default all: 6.7, 6.12, then 7)
+# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all|debian|debian-sid] [--only REGEX] [--keep-logs]
+#   --kernel    which reference kernel(s) (default all: 6.7, 6.12, then 7), or
+#               Debian's own kernel, unmodified (debian: trixie-backports'; sid),
+#               whose tree scripts/debian-kernel.sh prepares; there only the
+#               tests that need no debugging options run (tests/suite.py,
+#               DISTRO_TESTS): no fault-injection, memory, selftest, misuse,
+#               IBT loader or compile-fail tests
 #   --only      run only the tests whose name REGEX (Python re) finds a match
 #               in, e.g. 'behaviour/' or '^repeat/wait_event_interruptible$'
 #   --keep-logs keep every serial log, not only those of failing boots
@@ -28,7 +33,8 @@ while (($#)); do
 	--kernel)
 		case ${2:-} in
 		all) KERNELS=("${KWAIT_KERNELS[@]}") ;;
-		*) kwait_kernel_arg "${2:-}" || die "--kernel takes 6.7, 6.12, 7 or all" && KERNELS=("$2") ;;
+		debian | debian-sid) KERNELS=("$2") ;;
+		*) kwait_kernel_arg "${2:-}" || die "--kernel takes 6.7, 6.12, 7, all, debian or debian-sid" && KERNELS=("$2") ;;
 		esac
 		shift 2
 		;;
@@ -82,6 +88,7 @@ follow_vm() {
 }
 
 # run_boot KERNEL KDIR RELEASE STAGE LINE: one VM boot of the plan, judged.
+# Uses DISTRO and IMAGE of test_kernel.
 run_boot() {
 	local k=$1 kdir=$2 release=$3 stage=$4 kind name timeout script files=() args log wrapper pid status start=$SECONDS
 	IFS=$'\t' read -r -a args <<<"$5"
@@ -106,14 +113,14 @@ run_boot() {
 		echo
 	} >"$wrapper"
 	say "kernel $release: boot $name (timeout ${timeout}s)"
-	KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" --log "$log" --timeout "$timeout" \
+	KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" "${IMAGE[@]}" --log "$log" --timeout "$timeout" \
 		"$wrapper" "$GUEST/lib.sh" "$GUEST/$script" "${files[@]}" 2>>"$RUN/$k/vm.log" &
 	pid=$!
 	follow_vm "$pid" "$log" "$name"
 	status=0
 	wait "$pid" || status=$?
 	if ! "${CHECK[@]}" judge --release "$release" --status "$status" --log "$log" --modules "$stage" \
-		"${ONLY[@]}" "$kind" "$name" | record; then
+		"${ONLY[@]}" "${DISTRO[@]}" "$kind" "$name" | record; then
 		FAILED_LOGS+=("$log")
 	elif [ -z "$KEEP" ]; then
 		rm -f "$log" "$wrapper"
@@ -122,9 +129,10 @@ run_boot() {
 }
 
 # test_kernel KERNEL: build the modules (and the kernel, if the cache has
-# none), then run every boot of the plan.
+# none), then run every boot of the plan. Debian's kernel boots its own image,
+# and runs the distribution's part of the plan.
 test_kernel() {
-	local k=$1 start=$SECONDS out kdir release stage line
+	local k=$1 start=$SECONDS out kdir release stage line DISTRO=() IMAGE=() BOOTS=()
 	mkdir -p "$RUN/$k"
 	say "kernel $k: building the modules (scripts/build.sh $k)"
 	local rc=0
@@ -135,7 +143,17 @@ test_kernel() {
 		DURATIONS+=("kernel $k: $((SECONDS - start)) s (build failed)")
 		return
 	fi
-	kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" 2>/dev/null)
+	case $k in
+	debian | debian-sid)
+		local suite=trixie-backports
+		[ "$k" = debian-sid ] && suite=sid
+		kdir=$("$KWAIT_ROOT/scripts/debian-kernel.sh" "$suite" 2>/dev/null)
+		IMAGE=(--image "$("$KWAIT_ROOT/scripts/debian-kernel.sh" "$suite" --image 2>/dev/null)")
+		DISTRO=(--distro)
+		;;
+	*) kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" 2>/dev/null) ;;
+	esac
+	mapfile -t BOOTS < <("${CHECK[@]}" plan "${ONLY[@]}" "${DISTRO[@]}")
 	release=$(cat "$kdir/include/config/kernel.release")
 	if pick build/warnings; then
 		if ((rc == 2)); then
@@ -146,9 +164,9 @@ test_kernel() {
 		fi
 	fi
 	# Checks of the build itself, on the host.
-	"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" \
+	"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" "${DISTRO[@]}" \
 		"$out"/wait_event_interruptible*.ko | record || true
-	python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
+	((${#DISTRO[@]})) || python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
 		--work "$RUN/$k/compile-fail" "${ONLY[@]}" | record || true
 	# The .ko files of this run, safe from builds that reuse the cache meanwhile.
 	stage=$RUN/$k/modules
@@ -168,7 +186,7 @@ test_kernel() {
 	fi
 	for line in "${BOOTS[@]}"; do
 		if [[ $line =~ ^(selftest|misuse) && -n $tests_missing ]]; then
-			"${CHECK[@]}" fail --release "$release" "${ONLY[@]}" "${BASH_REMATCH[1]}" "${BASH_REMATCH[1]}" \
+			"${CHECK[@]}" fail --release "$release" "${ONLY[@]}" "${DISTRO[@]}" "${BASH_REMATCH[1]}" "${BASH_REMATCH[1]}" \
 				"$tests_missing" | record || true
 			continue
 		fi

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """The host side of the test suite, called by scripts/test.sh.
 
-check.py plan [--only REGEX]
+check.py plan [--only REGEX] [--distro]
     The VM boots to run, one per line, tab-separated: KIND NAME TIMEOUT GUEST_ARGS...
+    --distro (every command takes it): only the tests a distribution's kernel can run,
+    suite.DISTRO_TESTS.
 check.py judge --release R --status N --log LOG [--only REGEX] KIND NAME
     Judges one boot's serial log: prints one result line per test of the boot,
     "PASS|FAIL|SKIP RELEASE TEST (detail)", and exits 1 if any failed.
@@ -40,8 +42,8 @@ def result(status, release, name, detail=""):
     return status
 
 
-def find_boot(kind, name, only):
-    for boot in suite.plan(only):
+def find_boot(kind, name, only, distro):
+    for boot in suite.plan(only, distro):
         if boot.kind == kind and boot.name == name:
             return boot
     sys.exit(f"check.py: no boot {kind} {name} in the plan")
@@ -164,7 +166,7 @@ def judge_selftest(boot, boot_log, status, release):
 
 
 def judge(args):
-    boot = find_boot(args.kind, args.name, args.only)
+    boot = find_boot(args.kind, args.name, args.only, args.distro)
     text = Path(args.log).read_text(errors="replace") if Path(args.log).exists() else ""
     boot_log = serial_log.parse(text)
     release = args.release
@@ -203,7 +205,7 @@ def judge(args):
 
 
 def fail(args):
-    boot = find_boot(args.kind, args.name, args.only)
+    boot = find_boot(args.kind, args.name, args.only, args.distro)
     for test in boot.tests:
         if not test.startswith("kernel-health/"):
             result("FAIL", args.release, test, args.reason)
@@ -214,7 +216,7 @@ def ibt_host(args):
     """The build's objtool warnings and each module's ENDBR seal list (no VM needed)."""
     import ibt_seal
 
-    pick = re.compile(args.only).search if args.only else (lambda name: True)
+    pick = suite.picker(args.only, args.distro)
     failed = False
     if pick("ibt/objtool"):
         log = Path(args.build_log).read_text(errors="replace") if Path(args.build_log).exists() else None
@@ -242,7 +244,7 @@ def ibt_host(args):
 
 
 def plan(args):
-    for boot in suite.plan(args.only):
+    for boot in suite.plan(args.only, args.distro):
         print("\t".join([boot.kind, boot.name, str(suite.TIMEOUTS[boot.kind])] + boot.args))
     return 0
 
@@ -277,6 +279,8 @@ def main():
     p.add_argument("--only")
     p.add_argument("modules", nargs="*")
     p.set_defaults(run=ibt_host)
+    for p in sub.choices.values():
+        p.add_argument("--distro", action="store_true", help="only the tests a distribution's kernel can run")
     args = parser.parse_args()
     if getattr(args, "only", None):
         try:

@@ -28,6 +28,11 @@ PATTERNS = [
     ("RCU stall", r"rcu.*detected stalls"),
     ("list corruption", r"list_(add|del) corruption"),
     ("debug objects", r"ODEBUG:"),
+    # A module that does not fit the running kernel (its symbols' hashes, its vermagic, its
+    # BTF): the loader's reasons for refusing it, which a distribution's kernel can give.
+    ("module symbols", r"Unknown symbol |disagrees about version of symbol"),
+    ("module vermagic", r"version magic '.*' should be '"),
+    ("module BTF", r"failed to validate module \[[^]]*\] BTF"),
     ("general protection fault", r"general protection fault"),
     ("kernel BUG", r"kernel BUG at"),
     ("kernel panic", r"Kernel panic"),
