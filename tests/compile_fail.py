@@ -137,7 +137,7 @@ def split_by_object(output):
     """rustc output per crate, from a `make -j1` log ("RUSTC [M] .../cf/NAME.o" starts each)."""
     parts, current = {}, None
     for text in output.splitlines():
-        m = re.search(r"RUSTC \[M\] \S*/cf/([\w-]+)\.o$", text)
+        m = re.search(r"RUSTC \[M\] (?:\S*/)?cf/(\w+)\.o$", text)
         if m:
             current = m.group(1)
             parts[current] = []
@@ -192,7 +192,7 @@ def main():
     ctl_status, ctl_output = kbuild(args.kdir, ctl_tree, [f"cf/{crate[f]}" for f in files], ["modules"])
     ctl_errors = {c: [] for c in crate.values()}
     for d in parse(ctl_output):
-        m = re.search(r"/cf/(\w+)\.rs$", d.file)
+        m = re.search(r"(?:^|/)cf/(\w+)\.rs$", d.file)
         if d.level == "error":
             # An error outside the files (in kwait, say) fails every control copy.
             for c in [m.group(1)] if m else ctl_errors:

@@ -8,13 +8,8 @@ use kernel::c_str;
 use kernel::prelude::*;
 use kwait::{KThread, ModuleContext, StaticWaitQueue, ThreadContext};
 
-kernel::prelude::module! { //~ ERROR E0277 => kwait::module! {
-    type: Test,
-    name: "cf_kernel_module_declaration",
-    author: "kwait developers",
-    description: "compile-fail test",
-    license: "GPL",
-}
+// In the control copy, the declaration this module should have had.
+kernel::prelude::module! { type: Test, name: "cf_kernel_module_declaration", license: "GPL", } //~ ERROR E0277 => kwait::module! { type: Test, name: "cf_kernel_module_declaration", author: "kwait developers", description: "compile-fail test", license: "GPL" }
 
 fn thread(_ctx: &mut ThreadContext) -> i32 {
     0

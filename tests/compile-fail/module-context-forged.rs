@@ -10,8 +10,6 @@ use kwait::{KThread, ModuleContext, ThreadContext};
 kernel::prelude::module! {
     type: Forged,
     name: "cf_module_context_forged",
-    author: "kwait developers",
-    description: "compile-fail test",
     license: "GPL",
 }
 

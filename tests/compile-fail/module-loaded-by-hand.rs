@@ -11,8 +11,6 @@ use kwait::{KThread, ModuleContext, ThreadContext};
 kernel::prelude::module! {
     type: ByHand,
     name: "cf_module_loaded_by_hand",
-    author: "kwait developers",
-    description: "compile-fail test",
     license: "GPL",
 }
 
