@@ -49,7 +49,7 @@ MEMORY_TEST = "memory/{m}"
 # unloaded at every moment. Not the failure injection, the kmemleak rounds and the 25 load
 # cycles, which check the module's error paths and leaks (the test flavour's job) and would
 # double the boot's time under KASAN.
-SANITIZE_SCENARIOS = ["rmmod-early", "rmmod-waiting", "behaviour", "signals", "rmmod-pausing"]
+SANITIZE_SCENARIOS = ["rmmod-early", "rmmod-waiting", "behaviour", "signals", "rmmod-pausing", "waiters"]
 
 
 # The all-modules boot (tests/guest/together.sh): each scenario loads the five in one order
