@@ -158,18 +158,19 @@ fn locked_waits_hold_the_lock(_: &Crew) -> u64 {
 fn timeouts(_: &Crew) -> u64 {
     let s = stats(Wait::Timeout);
     diag!(
-        "{} timed out: {} early, {} late, the latest {} us after the timeout (bound {} jiffies)",
+        "{} timed out: {} early, {} late, the latest {} jiffies after the timeout (bound {})",
         s.timed_out.get(),
         s.early.get(),
         s.late.get(),
-        s.max_late_ns.get() / 1000,
+        s.max_late.get(),
         LATE_JIFFIES
     );
     diag!(
-        "{} met: {} with a wrong remaining; jiffies used and passed differ by {} at most",
+        "{} met: {} with a wrong remaining; at most {} jiffies asleep beyond those used (bound {})",
         s.met.get(),
         s.bad_remaining.get(),
-        s.max_remaining_gap.get()
+        s.max_remaining_gap.get(),
+        LATE_JIFFIES
     );
     s.early
         .get()

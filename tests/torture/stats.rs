@@ -60,9 +60,9 @@ pub(crate) struct Stats {
     pub(crate) max_latency_ns: Counter,
     /// The longest stop, in ns.
     pub(crate) max_stop_ns: Counter,
-    /// The `_timeout` wait: the latest return after a timeout, in ns past it; and the largest
-    /// gap, in jiffies, between the jiffies a met wait used up and the time that passed.
-    pub(crate) max_late_ns: Counter,
+    /// The `_timeout` wait: the latest return after a timeout, in jiffies past it; and the
+    /// most jiffies that passed beyond those a met wait used up.
+    pub(crate) max_late: Counter,
     pub(crate) max_remaining_gap: Counter,
 
     // Violations.
@@ -105,7 +105,7 @@ impl Stats {
             reevaluations: Counter::new(),
             max_latency_ns: Counter::new(),
             max_stop_ns: Counter::new(),
-            max_late_ns: Counter::new(),
+            max_late: Counter::new(),
             max_remaining_gap: Counter::new(),
             lost: Counter::new(),
             unexplained_wakeups: Counter::new(),

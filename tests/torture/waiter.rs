@@ -8,7 +8,7 @@
 //! still false. The exclusive waiters wait for a token, and take it.
 
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
-use kwait::{ktime_get_ns, msecs_to_jiffies, Jiffies, Signal, ThreadContext, Timeout};
+use kwait::{jiffies, ktime_get_ns, Jiffies, Signal, ThreadContext, Timeout};
 
 use super::config::{LATE_JIFFIES, TIMEOUT_MAX_JIFFIES, WAITER_PACE_MS, WAKE_BOUND_MS};
 use super::lane::{Lane, Wait};
@@ -99,115 +99,155 @@ fn interruptible(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
     Ended::Met
 }
 
-/// The length of a jiffy, in nanoseconds (0 if `HZ` were above 1 GHz: divide with
-/// `checked_div`).
-fn jiffy_ns() -> u64 {
-    let hz = u64::try_from(msecs_to_jiffies(1000)).unwrap_or(1).max(1);
-    1_000_000_000 / hz
+/// The kernel's tick count, in the unit of the timeouts.
+fn now_jiffies() -> u64 {
+    u64::try_from(jiffies()).unwrap_or(u64::MAX)
 }
 
+/// When a `_timeout` wait evaluated its condition, in jiffies. The wait evaluates it on entry,
+/// once more after queueing itself, then after each sleep: the second evaluation is the last
+/// before the wait's timer starts, the last one is after the wait's last sleep.
+#[derive(Default)]
+struct Evaluations {
+    count: u32,
+    before_sleep: u64,
+    last: u64,
+}
+
+impl Evaluations {
+    fn record(&mut self) {
+        let now = now_jiffies();
+        self.count = self.count.saturating_add(1);
+        if self.count <= 2 {
+            self.before_sleep = now;
+        }
+        self.last = now;
+    }
+
+    fn slept(&self) -> bool {
+        self.count > 2
+    }
+
+    /// Jiffies from the start of the wait's sleep to its last evaluation.
+    fn asleep(&self) -> u64 {
+        self.last.wrapping_sub(self.before_sleep)
+    }
+}
+
+/// The `_timeout` wait, for 1 to `TIMEOUT_MAX_JIFFIES`. Its timing is checked on the clock it
+/// runs on, `jiffies` (the monotonic clock runs ahead of it when ticks are handled late), and
+/// between the evaluations of its condition, so that a thread held up before or after its
+/// wait does not count.
 fn timeout(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
     let wait = Wait::Timeout;
-    let jiffies = rng.between(1, TIMEOUT_MAX_JIFFIES);
+    let timeout = rng.between(1, TIMEOUT_MAX_JIFFIES);
     let target = next_target(lane, rng);
-    let start = ktime_get_ns();
+    let mut evals = Evaluations::default();
+    let start = now_jiffies();
     let result = wait.queue().wait_event_interruptible_timeout(
         ctx,
-        || reached(lane, target),
-        Jiffies::try_from(jiffies).unwrap_or(1),
+        || {
+            evals.record();
+            reached(lane, target)
+        },
+        Jiffies::try_from(timeout).unwrap_or(1),
     );
-    let end = ktime_get_ns();
+    let end_ns = ktime_get_ns();
     match result {
         Err(_) => Ended::Interrupted,
         Ok(Timeout::ConditionMet { remaining }) => {
             let remaining = u64::try_from(remaining).unwrap_or(u64::MAX);
-            check_remaining(jiffies, remaining, end.saturating_sub(start));
-            check_met(wait, target, reached(lane, target), end);
+            check_remaining(timeout, remaining, start, &evals);
+            check_met(wait, target, reached(lane, target), end_ns);
             Ended::Met
         }
         Ok(Timeout::TimedOut) => {
-            check_timed_out(lane, target, jiffies, start, end);
+            check_timed_out(lane, target, timeout, start, &evals, end_ns);
             Ended::TimedOut
         }
     }
 }
 
-/// A timeout of `jiffies` ran out: not early, not much later, and not with the condition true
+/// A timeout of `timeout` jiffies ran out: not early (its timer fires once `jiffies` has moved
+/// on by the timeout since before the wait's first sleep, and the wait times out only on an
+/// evaluation after that), not more than `LATE_JIFFIES` late, and not with the condition true
 /// since long before.
-fn check_timed_out(lane: &Lane, target: u64, jiffies: u64, start: u64, end: u64) {
+fn check_timed_out(
+    lane: &Lane,
+    target: u64,
+    timeout: u64,
+    start: u64,
+    evals: &Evaluations,
+    end_ns: u64,
+) {
     let name = Wait::Timeout.name();
     let stats = &lane.stats;
-    let tick = jiffy_ns();
-    let took = end.saturating_sub(start);
-    stats
-        .max_late_ns
-        .max(took.saturating_sub(jiffies.saturating_mul(tick)));
-    // The timer fires `jiffies` ticks after the one under way when the wait began, so at least
-    // `jiffies - 1` whole ticks later.
-    if took < (jiffies - 1).saturating_mul(tick) {
+    let passed = evals.last.wrapping_sub(start);
+    let late = evals.asleep().saturating_sub(timeout);
+    stats.max_late.max(late);
+    if passed < timeout {
         violation(
             &stats.early,
             name,
             format_args!(
-                "a {} jiffy timeout ran out after {} us",
-                jiffies,
-                took / 1000
+                "a {} jiffy timeout ran out after {} jiffies",
+                timeout, passed
             ),
         );
-    } else if took > jiffies.saturating_add(LATE_JIFFIES).saturating_mul(tick) {
+    } else if late > LATE_JIFFIES {
         violation(
             &stats.late,
             name,
             format_args!(
-                "a {} jiffy timeout ran out after {} us",
-                jiffies,
-                took / 1000
+                "a {} jiffy timeout ran out {} jiffies after the wait began to sleep",
+                timeout,
+                evals.asleep()
             ),
         );
     }
     // Its last evaluation, after the time ran out, found the count below the target.
     if let Some(at) = lane.raised_at(target) {
-        if at.saturating_add(WAKE_BOUND_MS * 1_000_000) < end {
+        if at.saturating_add(WAKE_BOUND_MS * 1_000_000) < end_ns {
             violation(
                 &stats.lost,
                 name,
                 format_args!(
                     "timed out {} ms after its condition became true",
-                    (end - at) / 1_000_000
+                    (end_ns - at) / 1_000_000
                 ),
             );
         }
     }
 }
 
-/// A wait with a timeout of `jiffies` was met after `took` ns with `remaining` jiffies left:
-/// 1 to `jiffies`, and the jiffies used up match the time that passed.
-fn check_remaining(jiffies: u64, remaining: u64, took: u64) {
+/// A wait with a timeout of `timeout` jiffies was met with `remaining` left: 1 to `timeout`;
+/// all of it if the wait never slept; otherwise the jiffies it used up are no more than passed
+/// since it began (`start`), and no fewer than it slept, less `LATE_JIFFIES`.
+fn check_remaining(timeout: u64, remaining: u64, start: u64, evals: &Evaluations) {
     let name = Wait::Timeout.name();
     let stats = &Wait::Timeout.lane().stats;
-    if remaining == 0 || remaining > jiffies {
-        violation(
-            &stats.bad_remaining,
-            name,
-            format_args!("{} of {} jiffies remaining", remaining, jiffies),
-        );
-        return;
-    }
-    let used = jiffies - remaining;
-    let tick = jiffy_ns();
-    let passed = took.checked_div(tick).unwrap_or(0);
-    stats.max_remaining_gap.max(used.abs_diff(passed));
-    // The wait cannot have used up more ticks than passed, counting the one under way at each
-    // end; it may have used up fewer by the ticks it took to return after its last sleep.
-    if used > passed.saturating_add(2) || used.saturating_add(LATE_JIFFIES) < passed {
+    let used = timeout.saturating_sub(remaining);
+    let passed = evals.last.wrapping_sub(start);
+    let wrong = if remaining == 0 || remaining > timeout {
+        true
+    } else if !evals.slept() {
+        remaining != timeout
+    } else {
+        stats
+            .max_remaining_gap
+            .max(evals.asleep().saturating_sub(used));
+        used > passed || used.saturating_add(LATE_JIFFIES) < evals.asleep()
+    };
+    if wrong {
         violation(
             &stats.bad_remaining,
             name,
             format_args!(
-                "{} of {} jiffies remaining after {} us",
+                "{} of {} jiffies remaining after {} jiffies, {} of them asleep",
                 remaining,
-                jiffies,
-                took / 1000
+                timeout,
+                passed,
+                evals.asleep()
             ),
         );
     }
