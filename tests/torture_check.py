@@ -22,10 +22,13 @@ VIOLATION = "# violation: "
 
 
 def diagnostics(messages):
-    """The diagnostic lines before each test point's result, by the point's name."""
+    """The diagnostic lines before each test point's result, by the point's name (not those of
+    the run as a whole: the header, the violations, what each wait did)."""
     found, pending = {}, []
     for msg in messages:
-        if msg.startswith("# "):
+        if RAN.match(msg) or ACTIVITY.match(msg) or msg.startswith(VIOLATION):
+            pending = []
+        elif msg.startswith("# "):
             pending.append(msg[2:])
         elif m := RESULT.match(msg):
             found[m.group(1)] = pending
