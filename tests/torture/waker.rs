@@ -80,31 +80,36 @@ fn wake(ctx: &mut ThreadContext, wait: Wait, lane: &Lane, rng: &mut Rng) {
             }
         }
         Wait::ExclusiveLockedIrq => {
-            let guard = queue.lock_irq(ctx);
-            guard.tear_and_mend();
-            if how == 0 {
-                guard.grant_all();
-                guard.wake_up_all_locked();
-            } else {
-                guard.grant_one();
-                guard.wake_up_locked();
-            }
+            wake_exclusive(ctx, lane, how == 0);
+            return;
         }
     }
-    let all = match wait {
-        Wait::ExclusiveLockedIrq => how == 0,
-        _ => how % 2 == 1,
-    };
-    if all {
+    if how % 2 == 1 {
         stats.wake_alls.inc();
     } else {
         stats.wakeups.inc();
     }
 }
 
+/// Wakes the exclusive queue: one waiter with a token for it, or `all` with a token each.
+fn wake_exclusive(ctx: &mut ThreadContext, lane: &Lane, all: bool) {
+    let guard = Wait::ExclusiveLockedIrq.queue().lock_irq(ctx);
+    guard.tear_and_mend();
+    if all {
+        guard.grant_all();
+        guard.wake_up_all_locked();
+        lane.stats.wake_alls.inc();
+    } else {
+        guard.grant_one();
+        guard.wake_up_locked();
+        lane.stats.wakeups.inc();
+    }
+}
+
 /// Starts a lull: no waker of this wait wakes anyone until it is over, so a waiter whose last
-/// wake-up was lost stays asleep past the bound instead of being saved by the next one. The
-/// exclusive wait's waker checks its queue once the bound has passed.
+/// wake-up was lost stays asleep past the bound instead of being saved by the next one. On the
+/// exclusive wait the lull begins with a `wake_up_all_locked()`, and once the bound has passed
+/// its waker checks that every waiter queued then has woken up.
 fn lull(ctx: &mut ThreadContext, wait: Wait, lane: &Lane, rng: &mut Rng) {
     let start = ktime_get_ns();
     let length = WAKE_BOUND_MS.saturating_add(rng.between(LULL_EXTRA_MS.0, LULL_EXTRA_MS.1));
@@ -112,6 +117,7 @@ fn lull(ctx: &mut ThreadContext, wait: Wait, lane: &Lane, rng: &mut Rng) {
         .fetch_max(start.saturating_add(length * 1_000_000), SeqCst);
     lane.stats.lulls.inc();
     if wait == Wait::ExclusiveLockedIrq {
+        wake_exclusive(ctx, lane, true);
         pause_until(ctx, wait, start.saturating_add(WAKE_BOUND_MS * 1_000_000));
         if !ctx.should_stop() {
             check_quiet_exclusive(ctx, WAKE_BOUND_MS);
