@@ -5,7 +5,9 @@
 
 use kernel::prelude::*;
 
-use super::config::{Config, LATE_JIFFIES, STOP_BOUND_MS, WAITERS, WAKERS, WAKE_BOUND_MS};
+use super::config::{
+    Config, LATE_JIFFIES, REMAINING_SLACK_JIFFIES, STOP_BOUND_MS, WAITERS, WAKERS, WAKE_BOUND_MS,
+};
 use super::control::Crew;
 use super::lane::{Wait, WAITS};
 use super::stats::Stats;
@@ -170,7 +172,7 @@ fn timeouts(_: &Crew) -> u64 {
         s.met.get(),
         s.bad_remaining.get(),
         s.max_remaining_gap.get(),
-        LATE_JIFFIES
+        REMAINING_SLACK_JIFFIES
     );
     s.early
         .get()

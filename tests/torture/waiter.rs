@@ -10,7 +10,9 @@
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
 use kwait::{jiffies, ktime_get_ns, Jiffies, Signal, ThreadContext, Timeout};
 
-use super::config::{LATE_JIFFIES, TIMEOUT_MAX_JIFFIES, WAITER_PACE_MS, WAKE_BOUND_MS};
+use super::config::{
+    LATE_JIFFIES, REMAINING_SLACK_JIFFIES, TIMEOUT_MAX_JIFFIES, WAITER_PACE_MS, WAKE_BOUND_MS,
+};
 use super::lane::{Lane, Wait};
 use super::pace::{interrupted, pause};
 use super::rng::Rng;
@@ -222,7 +224,7 @@ fn check_timed_out(
 
 /// A wait with a timeout of `timeout` jiffies was met with `remaining` left: 1 to `timeout`;
 /// all of it if the wait never slept; otherwise the jiffies it used up are no more than passed
-/// since it began (`start`), and no fewer than it slept, less `LATE_JIFFIES`.
+/// since it began (`start`), and no fewer than it slept, less `REMAINING_SLACK_JIFFIES`.
 fn check_remaining(timeout: u64, remaining: u64, start: u64, evals: &Evaluations) {
     let name = Wait::Timeout.name();
     let stats = &Wait::Timeout.lane().stats;
@@ -236,7 +238,7 @@ fn check_remaining(timeout: u64, remaining: u64, start: u64, evals: &Evaluations
         stats
             .max_remaining_gap
             .max(evals.asleep().saturating_sub(used));
-        used > passed || used.saturating_add(LATE_JIFFIES) < evals.asleep()
+        used > passed || used.saturating_add(REMAINING_SLACK_JIFFIES) < evals.asleep()
     };
     if wrong {
         violation(
@@ -308,17 +310,19 @@ fn exclusive(ctx: &mut ThreadContext, lane: &Lane) -> Ended {
     let wait = Wait::ExclusiveLockedIrq;
     let mut torn_in_condition = 0u32;
     let mut unexplained = 0u64;
-    let mut slept = false;
+    // Every evaluation but the first follows a sleep: the wait queues itself in the same
+    // critical section as a false evaluation.
+    let mut evaluated = false;
     let mut guard = wait.queue().lock_irq(ctx);
     let result = guard.wait_event_interruptible_exclusive_locked_irq(|data| {
         torn_in_condition = torn_in_condition.saturating_add(u32::from(data.torn()));
-        if slept {
+        if evaluated {
             lane.stats.reevaluations.inc();
             if !data.reevaluate() {
                 unexplained = unexplained.saturating_add(1);
             }
         }
-        slept = true;
+        evaluated = true;
         let met = data.tokens.load(Relaxed) > 0;
         if !met {
             data.queue_waiter();
