@@ -180,6 +180,11 @@ class Health(unittest.TestCase):
             found = health.scan([("line", text)])
             self.assertTrue(found, f"{name} not found in: {text}")
 
+    def test_sanitizer_reports_are_named(self):
+        for name in ("UBSAN", "KASAN", "Rust panic"):
+            found = health.scan([("line", self.REPORTS[name])])
+            self.assertEqual(found[0][0], name)
+
     def test_reports_in_guest_dmesg_dumps_count(self):
         log = boot_log("signals", [(12.0, "BUG: scheduling while atomic: weil-waiter/60/0x00000002")])
         ok, detail = health.verdict(serial_log.parse(log).kernel_lines)
