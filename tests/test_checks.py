@@ -168,7 +168,12 @@ class Health(unittest.TestCase):
         "sleeping in atomic context": "[   12.061520] BUG: sleeping function called from invalid context at kernel/time/sleep_timeout.c:298",
         "soft lockup": "[   48.000911] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [weil-waiter:61]",
         "list corruption": "[   13.002000] list_del corruption, ffff888004a37d28->next is LIST_POISON1 (dead000000000100)",
-        # From scratch modules on the sanitize flavour of 6.12.117: REAL_SANITIZER_LINES.
+        # From scratch modules on the sanitize flavour of 6.12.117: a shift out of bounds in C,
+        # a use-after-free in Rust (through unsafe code), an integer overflow in Rust.
+        "UBSAN": "[   20.740889] UBSAN: shift-out-of-bounds in /tmp/torture/scratch/c/provoke_ubsan.c:11:2",
+        "KASAN": "[   23.156456] BUG: KASAN: slab-use-after-free in _RNvXCsgvrGRkaqE1E_13provoke_kasanNtB2_12"
+        "ProvokeKasanNtNtCs8GiWD5RNPVK_5kwait6module6Module4init+0x159/0x160 [provoke_kasan]",
+        "Rust panic": "[   24.668888] rust_kernel: panicked at /tmp/torture/scratch/tree/tests/provoke_overflow.rs:19:17:",
     }
 
     def test_clean_boot_has_no_reports(self):
