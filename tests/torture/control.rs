@@ -15,12 +15,14 @@ use super::config::{
 };
 use super::lane::{ms_since, Wait, WAITS};
 use super::rng::Rng;
-use super::stats::violation;
-use super::{report, waiter, waker};
+use super::stats::late;
+use super::{report, stall, waiter, waker};
 
 /// The threads of the run: per wait, `WAITERS` waiters then `WAKERS` wakers.
 pub(crate) struct Crew {
     threads: [[Option<KThread>; CREW]; 5],
+    /// The stall watch's canaries.
+    canaries: [Option<KThread>; 2],
     /// Threads started and stopped, and starts that failed.
     pub(crate) started: u64,
     pub(crate) stopped: u64,
@@ -34,6 +36,7 @@ impl Crew {
     fn new() -> Self {
         Self {
             threads: [Self::NO_THREADS; 5],
+            canaries: [Self::NO_THREAD; 2],
             started: 0,
             stopped: 0,
             failed_starts: 0,
@@ -84,12 +87,37 @@ impl Crew {
             stats.waiter_stops.inc();
         }
         stats.max_stop_ns.max(took);
-        if took > STOP_BOUND_MS * 1_000_000 {
-            violation(
+        let bound = STOP_BOUND_MS * 1_000_000;
+        if took > bound {
+            late(
                 &stats.slow_stops,
+                &stats.stops_excused,
+                (start, start.saturating_add(took), took - bound),
                 wait.name(),
                 format_args!("stopping a thread took {} ms", took / 1_000_000),
             );
+        }
+    }
+
+    /// Starts the canaries of the stall watch.
+    fn start_canaries(&mut self, ctx: &mut ThreadContext) {
+        for canary in self.canaries.iter_mut() {
+            match KThread::spawn(ctx, kernel::c_str!("kwt-canary"), stall::canary) {
+                Ok(thread) => {
+                    *canary = Some(thread);
+                    self.started += 1;
+                }
+                Err(_) => self.failed_starts += 1,
+            }
+        }
+    }
+
+    fn stop_canaries(&mut self, ctx: &mut ThreadContext) {
+        for canary in self.canaries.iter_mut() {
+            if let Some(mut thread) = canary.take() {
+                thread.stop(ctx);
+                self.stopped += 1;
+            }
         }
     }
 
@@ -115,6 +143,7 @@ pub(crate) fn run(ctx: &mut ThreadContext) -> i32 {
     report::begin(&config);
     let start = ktime_get_ns();
     let mut crew = Crew::new();
+    crew.start_canaries(ctx);
     for lane in 0..WAITS.len() {
         for slot in 0..CREW {
             crew.start(ctx, lane, slot);
@@ -183,4 +212,5 @@ fn wind_down(ctx: &mut ThreadContext, crew: &mut Crew) {
             crew.stop(ctx, lane, slot);
         }
     }
+    crew.stop_canaries(ctx);
 }

@@ -10,7 +10,9 @@ use super::config::{
 };
 use super::control::Crew;
 use super::lane::{Wait, WAITS};
+use super::stall;
 use super::stats::Stats;
+use core::sync::atomic::Ordering::Relaxed;
 
 /// Prints a KTAP diagnostic line.
 macro_rules! diag {
@@ -104,6 +106,18 @@ fn ms(ns: u64) -> u64 {
     ns / 1_000_000
 }
 
+/// Says how many bounds were exceeded while the machine stalled (see `stall`), if any.
+fn excused(count: u64) {
+    if count > 0 {
+        diag!(
+            "{} time(s) over the bound while a canary was held up as long: excused ({} stalls seen, the longest {} ms)",
+            count,
+            stall::COUNT.load(Relaxed),
+            ms(stall::LONGEST_NS.load(Relaxed))
+        );
+    }
+}
+
 fn no_lost_wakeup(_: &Crew) -> u64 {
     for wait in WAITS {
         if wait != Wait::ExclusiveLockedIrq {
@@ -119,6 +133,7 @@ fn no_lost_wakeup(_: &Crew) -> u64 {
         "exclusive_locked_irq: checked for sleepers by a token after each of {} lulls",
         stats(Wait::ExclusiveLockedIrq).lulls.get()
     );
+    excused(total(|s| s.lost_excused.get()));
     total(|s| s.lost.get())
 }
 
@@ -174,6 +189,7 @@ fn timeouts(_: &Crew) -> u64 {
         s.max_remaining_gap.get(),
         REMAINING_SLACK_JIFFIES
     );
+    excused(s.timeouts_excused.get());
     s.early
         .get()
         .saturating_add(s.late.get())
@@ -214,6 +230,7 @@ fn stops(crew: &Crew) -> u64 {
         ms(longest),
         STOP_BOUND_MS
     );
+    excused(total(|s| s.stops_excused.get()));
     let unaccounted = crew.started.abs_diff(crew.stopped);
     total(|s| s.slow_stops.get())
         .saturating_add(unaccounted)

@@ -6,6 +6,7 @@ use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
 use super::config::MAX_VIOLATION_LINES;
+use super::stall;
 
 /// A statistic any thread may add to, in any context (also in a wait's condition).
 pub(crate) struct Counter(AtomicU64);
@@ -87,6 +88,11 @@ pub(crate) struct Stats {
     pub(crate) unexplained_interruptions: Counter,
     /// Stops that took longer than the bound.
     pub(crate) slow_stops: Counter,
+
+    // Timing bounds exceeded while the whole machine stalled (see `stall`): not violations.
+    pub(crate) lost_excused: Counter,
+    pub(crate) timeouts_excused: Counter,
+    pub(crate) stops_excused: Counter,
 }
 
 impl Stats {
@@ -118,6 +124,9 @@ impl Stats {
             condition_false: Counter::new(),
             unexplained_interruptions: Counter::new(),
             slow_stops: Counter::new(),
+            lost_excused: Counter::new(),
+            timeouts_excused: Counter::new(),
+            stops_excused: Counter::new(),
         }
     }
 
@@ -143,5 +152,22 @@ pub(crate) fn violation(counter: &Counter, wait: &str, what: core::fmt::Argument
         pr_info!("# violation: {}: {}\n", wait, what);
     } else if line == MAX_VIOLATION_LINES {
         pr_info!("# further violations are only counted\n");
+    }
+}
+
+/// A timing bound exceeded by `excess_ns` at some moment between `from` and `to`: a violation
+/// in `counter`, unless a canary was held up as long meanwhile (`stall::excuses`); then it only
+/// counts in `excused`.
+pub(crate) fn late(
+    counter: &Counter,
+    excused: &Counter,
+    (from, to, excess_ns): (u64, u64, u64),
+    wait: &str,
+    what: core::fmt::Arguments<'_>,
+) {
+    if stall::excuses(from, to, excess_ns) {
+        excused.inc();
+    } else {
+        violation(counter, wait, what);
     }
 }

@@ -8,7 +8,7 @@
 //! still false. The exclusive waiters wait for a token, and take it.
 
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
-use kwait::{jiffies, ktime_get_ns, Jiffies, Signal, ThreadContext, Timeout};
+use kwait::{jiffies, ktime_get_ns, msecs_to_jiffies, Jiffies, Signal, ThreadContext, Timeout};
 
 use super::config::{
     LATE_JIFFIES, REMAINING_SLACK_JIFFIES, TIMEOUT_MAX_JIFFIES, WAITER_PACE_MS, WAKE_BOUND_MS,
@@ -16,7 +16,7 @@ use super::config::{
 use super::lane::{Lane, Wait};
 use super::pace::{interrupted, pause};
 use super::rng::Rng;
-use super::stats::violation;
+use super::stats::{late, violation};
 
 /// How a wait ended.
 enum Ended {
@@ -74,9 +74,12 @@ fn check_met(wait: Wait, target: u64, reached: bool, now: u64) {
     if let Some(at) = wait.lane().raised_at(target) {
         let latency = now.saturating_sub(at);
         stats.max_latency_ns.max(latency);
-        if latency > WAKE_BOUND_MS * 1_000_000 {
-            violation(
+        let bound = WAKE_BOUND_MS * 1_000_000;
+        if latency > bound {
+            late(
                 &stats.lost,
+                &stats.lost_excused,
+                (at, now, latency - bound),
                 wait.name(),
                 format_args!(
                     "a waiter returned {} ms after its condition became true",
@@ -146,6 +149,7 @@ fn timeout(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
     let target = next_target(lane, rng);
     let mut evals = Evaluations::default();
     let start = now_jiffies();
+    let start_ns = ktime_get_ns();
     let result = wait.queue().wait_event_interruptible_timeout(
         ctx,
         || {
@@ -159,12 +163,12 @@ fn timeout(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
         Err(_) => Ended::Interrupted,
         Ok(Timeout::ConditionMet { remaining }) => {
             let remaining = u64::try_from(remaining).unwrap_or(u64::MAX);
-            check_remaining(timeout, remaining, start, &evals);
+            check_remaining(timeout, remaining, start, &evals, (start_ns, end_ns));
             check_met(wait, target, reached(lane, target), end_ns);
             Ended::Met
         }
         Ok(Timeout::TimedOut) => {
-            check_timed_out(lane, target, timeout, start, &evals, end_ns);
+            check_timed_out(lane, target, timeout, start, &evals, (start_ns, end_ns));
             Ended::TimedOut
         }
     }
@@ -173,20 +177,20 @@ fn timeout(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
 /// A timeout of `timeout` jiffies ran out: not early (its timer fires once `jiffies` has moved
 /// on by the timeout since before the wait's first sleep, and the wait times out only on an
 /// evaluation after that), not more than `LATE_JIFFIES` late, and not with the condition true
-/// since long before.
+/// since long before. `during` is the wait on the monotonic clock.
 fn check_timed_out(
     lane: &Lane,
     target: u64,
     timeout: u64,
     start: u64,
     evals: &Evaluations,
-    end_ns: u64,
+    during: (u64, u64),
 ) {
     let name = Wait::Timeout.name();
     let stats = &lane.stats;
     let passed = evals.last.wrapping_sub(start);
-    let late = evals.asleep().saturating_sub(timeout);
-    stats.max_late.max(late);
+    let lateness = evals.asleep().saturating_sub(timeout);
+    stats.max_late.max(lateness);
     if passed < timeout {
         violation(
             &stats.early,
@@ -196,9 +200,15 @@ fn check_timed_out(
                 timeout, passed
             ),
         );
-    } else if late > LATE_JIFFIES {
-        violation(
+    } else if lateness > LATE_JIFFIES {
+        late(
             &stats.late,
+            &stats.timeouts_excused,
+            (
+                during.0,
+                during.1,
+                (lateness - LATE_JIFFIES).saturating_mul(jiffy_ns()),
+            ),
             name,
             format_args!(
                 "a {} jiffy timeout ran out {} jiffies after the wait began to sleep",
@@ -209,13 +219,13 @@ fn check_timed_out(
     }
     // Its last evaluation, after the time ran out, found the count below the target.
     if let Some(at) = lane.raised_at(target) {
-        if at.saturating_add(WAKE_BOUND_MS * 1_000_000) < end_ns {
+        if at.saturating_add(WAKE_BOUND_MS * 1_000_000) < during.1 {
             violation(
                 &stats.lost,
                 name,
                 format_args!(
                     "timed out {} ms after its condition became true",
-                    (end_ns - at) / 1_000_000
+                    (during.1 - at) / 1_000_000
                 ),
             );
         }
@@ -224,8 +234,16 @@ fn check_timed_out(
 
 /// A wait with a timeout of `timeout` jiffies was met with `remaining` left: 1 to `timeout`;
 /// all of it if the wait never slept; otherwise the jiffies it used up are no more than passed
-/// since it began (`start`), and no fewer than it slept, less `REMAINING_SLACK_JIFFIES`.
-fn check_remaining(timeout: u64, remaining: u64, start: u64, evals: &Evaluations) {
+/// since it began (`start`), and no fewer than it slept, less `REMAINING_SLACK_JIFFIES`. With
+/// 1 left the condition may have come true as the time ran out: the wait is then as late as
+/// one that timed out, and held to `LATE_JIFFIES`.
+fn check_remaining(
+    timeout: u64,
+    remaining: u64,
+    start: u64,
+    evals: &Evaluations,
+    during: (u64, u64),
+) {
     let name = Wait::Timeout.name();
     let stats = &Wait::Timeout.lane().stats;
     let used = timeout.saturating_sub(remaining);
@@ -235,24 +253,49 @@ fn check_remaining(timeout: u64, remaining: u64, start: u64, evals: &Evaluations
     } else if !evals.slept() {
         remaining != timeout
     } else {
-        stats
-            .max_remaining_gap
-            .max(evals.asleep().saturating_sub(used));
-        used > passed || used.saturating_add(REMAINING_SLACK_JIFFIES) < evals.asleep()
+        used > passed
     };
+    let what = format_args!(
+        "{} of {} jiffies remaining after {} jiffies, {} of them asleep",
+        remaining,
+        timeout,
+        passed,
+        evals.asleep()
+    );
     if wrong {
-        violation(
+        violation(&stats.bad_remaining, name, what);
+        return;
+    }
+    if !evals.slept() {
+        return;
+    }
+    let (missed, bound) = if remaining == 1 {
+        (evals.asleep().saturating_sub(timeout), LATE_JIFFIES)
+    } else {
+        (evals.asleep().saturating_sub(used), REMAINING_SLACK_JIFFIES)
+    };
+    stats
+        .max_remaining_gap
+        .max(evals.asleep().saturating_sub(used));
+    if missed > bound {
+        late(
             &stats.bad_remaining,
-            name,
-            format_args!(
-                "{} of {} jiffies remaining after {} jiffies, {} of them asleep",
-                remaining,
-                timeout,
-                passed,
-                evals.asleep()
+            &stats.timeouts_excused,
+            (
+                during.0,
+                during.1,
+                (missed - bound).saturating_mul(jiffy_ns()),
             ),
+            name,
+            what,
         );
     }
+}
+
+/// The length of a jiffy, in nanoseconds.
+fn jiffy_ns() -> u64 {
+    let hz = u64::try_from(msecs_to_jiffies(1000)).unwrap_or(1).max(1);
+    1_000_000_000 / hz
 }
 
 /// The `_locked` and `_locked_irq` waits: the condition and the return, with the lock held,
