@@ -246,6 +246,22 @@ class Ktap(unittest.TestCase):
         self.assertEqual(len(ktap.problems(r)), 2)
 
 
+class SanitizePlan(unittest.TestCase):
+    def test_timed_tests_are_run_but_not_judged(self):
+        boots = {b.name: b for b in suite.plan(flavour="sanitize")}
+        module = boots[M]
+        self.assertIn("behaviour", module.scenarios)
+        self.assertNotIn(f"behaviour/{M}", module.tests)
+        self.assertIn(f"lifecycle/{M}", module.tests)
+        self.assertNotIn("fault", module.scenarios)
+        self.assertNotIn("ibt", boots)
+        self.assertIn("torture", boots)
+
+    def test_soak_runs_the_torture_alone(self):
+        boots = suite.plan("^torture", "sanitize", 1800)
+        self.assertEqual([(b.name, b.args, b.timeout) for b in boots], [("torture", ["1800"], 1950)])
+
+
 class Torture(unittest.TestCase):
     """The torture boot's judge, on a report like kwait_torture's."""
 
