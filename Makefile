@@ -20,7 +20,9 @@ ifneq ($(filter-out $(no_kdir_goals),$(or $(MAKECMDGOALS),modules)),)
   ifneq ($(lastword $(preflight)),kwait_rc=0)
     $(error $(filter-out kwait_rc=%,$(preflight)))
   endif
-  KVARS := $(filter-out kwait_rc=%,$(preflight))
+  # The tree's recorded toolchain, but what make's command line names wins.
+  kwait_given = $(filter command line,$(origin $(firstword $(subst =, ,$(1)))))
+  KVARS := $(foreach v,$(filter-out kwait_rc=%,$(preflight)),$(if $(call kwait_given,$(v)),,$(v)))
   KMAKE := $(MAKE) -C '$(KDIR)' M='$(ROOT)' $(KVARS)
 endif
 

@@ -4,8 +4,10 @@
 # Build the modules against a reference kernel, outside the source tree, and
 # print the directory that holds the .ko files.
 #
-# Usage: scripts/build.sh [6.7|6.12|7] [--flavour F] [--selftest] [-- MAKE_ARGS...]
+# Usage: scripts/build.sh [6.7|6.12|7|debian|debian-sid] [--flavour F] [--selftest] [-- MAKE_ARGS...]
 #   6.7 | 6.12 | 7  the reference kernel (default: $KWAIT_KERNEL, else 6.7)
+#   debian          Debian's own trixie-backports kernel (scripts/debian-kernel.sh)
+#   debian-sid      Debian's own sid kernel
 #   --flavour F     its flavour: test (default), sanitize or bench (scripts/kernel.sh)
 #   --selftest      also build the test modules (make KWAIT_SELFTEST=1)
 #
@@ -22,7 +24,7 @@ FLAVOUR=(--flavour "${KWAIT_FLAVOUR:-test}")
 MAKE_ARGS=()
 while (($#)); do
 	case $1 in
-	6.7 | 6.12 | 7) CHOICE=$1 ;;
+	6.7 | 6.12 | 7 | debian | debian-sid) CHOICE=$1 ;;
 	--flavour) FLAVOUR=(--flavour "${2:-}") && shift ;;
 	--selftest) MAKE_ARGS+=(KWAIT_SELFTEST=1) ;;
 	--) shift && MAKE_ARGS+=("$@") && break ;;
@@ -31,7 +33,11 @@ while (($#)); do
 	shift
 done
 
-KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE" "${FLAVOUR[@]}")
+case $CHOICE in
+debian) KDIR=$("$KWAIT_ROOT/scripts/debian-kernel.sh" trixie-backports) ;;
+debian-sid) KDIR=$("$KWAIT_ROOT/scripts/debian-kernel.sh" sid) ;;
+*) KDIR=$("$KWAIT_ROOT/scripts/kernel.sh" "$CHOICE" "${FLAVOUR[@]}") ;;
+esac
 # One build directory per checkout and kernel tree: checkouts side by side
 # (git worktrees) never build over each other's sources.
 OUT=$KWAIT_CACHE/modules/$(basename "$(dirname "$KDIR")")-$(echo "$KWAIT_ROOT" | kwait_hash)

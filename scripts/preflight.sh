@@ -28,12 +28,21 @@ conf=$KDIR/include/config/auto.conf
 [ -f "$conf" ] || fail "the kernel tree at $KDIR is not configured and built: build it first (make -C $KDIR)"
 grep -qx 'CONFIG_RUST=y' "$conf" ||
 	fail "the kernel at $KDIR was built without CONFIG_RUST=y: use a kernel with Rust support enabled (see README, 'Your own kernel')"
-[ -f "$KDIR/rust/libkernel.rmeta" ] ||
+if [ ! -f "$KDIR/rust/libkernel.rmeta" ]; then
+	# Debian's linux-headers: KERNELRELEASE ends in +debNN-FLAVOUR, in the tree's
+	# Makefile (its .kernelvariables) or its release file.
+	release=$(cat "$KDIR/include/config/kernel.release" "$KDIR/.kernelvariables" 2>/dev/null)
+	if [[ $release =~ [0-9]\+deb([0-9]+)- ]] || [ -f "$KDIR/.kernelvariables" ]; then
+		suite=trixie-backports
+		((${BASH_REMATCH[1]:-13} > 13)) && suite=sid
+		fail "$KDIR is Debian's headers, which ship no Rust metadata (rust/libkernel.rmeta): run scripts/debian-kernel.sh $suite and pass the KDIR it prints"
+	fi
 	fail "$KDIR has no Rust metadata (rust/libkernel.rmeta): these headers cannot build Rust modules; build against the kernel's full build tree"
+fi
 
 # Supported kernels: see src/compat.rs.
 release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null)
-IFS=.- read -r major minor sub _ <<<"$release"
+IFS=.+- read -r major minor sub _ <<<"$release"
 version=$(printf '%d%03d%03d' "${major:-0}" "${minor:-0}" "${sub:-0}" 2>/dev/null) ||
 	fail "cannot read the kernel release of $KDIR (include/config/kernel.release)"
 ((version >= 6007000)) || fail "Linux $release is too old: kwait needs Linux 6.7 or later"
@@ -69,6 +78,7 @@ if ! matches "$RUSTC"; then
 fi
 
 sysroot=$("$RUSTC" --print sysroot)
+: "${RUST_LIB_SRC:=$(tree_value RUST_LIB_SRC)}"
 src=${RUST_LIB_SRC:-$sysroot/lib/rustlib/src/rust/library}
 [ -f "$src/core/src/lib.rs" ] ||
 	fail "no Rust standard library source (rust-src) for $RUSTC in $src: install it (Debian: rust-web-src; rustup: rustup component add rust-src) or set RUST_LIB_SRC"
@@ -81,4 +91,12 @@ fi
 CLIPPY_DRIVER=$(tree_value CLIPPY_DRIVER)
 [ -n "$CLIPPY_DRIVER" ] || CLIPPY_DRIVER=$(dirname "$RUSTC")/clippy-driver
 
-echo "RUSTC=$RUSTC${LLVM:+ LLVM=$LLVM} CLIPPY_DRIVER=$CLIPPY_DRIVER"
+# A tree whose toolchain runs through wrappers (scripts/debian-kernel.sh) also
+# records the C compiler, binutils and the rest; pass them along.
+extra=
+for name in CROSS_COMPILE CC PAHOLE RUST_LIB_SRC; do
+	value=$(tree_value "$name")
+	[ -z "$value" ] || extra="$extra $name=$value"
+done
+
+echo "RUSTC=$RUSTC${LLVM:+ LLVM=$LLVM} CLIPPY_DRIVER=$CLIPPY_DRIVER$extra"

@@ -23,8 +23,9 @@ PACKAGES=(
 	make flex bison bc libelf-dev libssl-dev python3 cpio kmod xz-utils
 	# The VM: emulator, the guest's only userspace, and the 6.12 source.
 	qemu-system-x86 busybox-static linux-source-6.12
-	# Fetching newer kernel sources from other Debian suites.
-	apt-utils dpkg-dev ca-certificates
+	# Fetching newer kernel sources from other Debian suites; the toolchain root
+	# for Debian's own kernels (scripts/debian-toolchain.sh).
+	apt-utils dpkg-dev ca-certificates debootstrap
 )
 
 install_debian_packages() {

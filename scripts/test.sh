@@ -6,14 +6,21 @@
 # failure injection and kernel health, plus the common crate's KTAP selftest
 # and its torture test.
 #
-# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all] [--flavour test|sanitize]
-#                        [--only REGEX] [--soak MINUTES] [--keep-logs]
+# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all|debian|debian-sid]
+#                        [--flavour test|sanitize] [--only REGEX] [--soak MINUTES]
+#                        [--keep-logs]
 #   --kernel    which reference kernel(s) (default all: 6.7, 6.12, then 7;
-#               with --flavour sanitize 6.12 and 7; with --soak 6.12)
-#   --flavour   which flavour of them (scripts/kernel.sh): test (default), the
-#               kernel's lock and memory checkers; or sanitize, those plus
-#               KASAN, UBSAN and Rust's overflow checks, where the suite runs
-#               the torture, the selftest and the modules' main scenarios
+#               with --flavour sanitize 6.12 and 7; with --soak 6.12), or
+#               Debian's own kernel, unmodified (debian: trixie-backports'; sid),
+#               whose tree scripts/debian-kernel.sh prepares; there only the
+#               tests that need no debugging options run (tests/suite.py,
+#               DISTRO_TESTS): no fault-injection, memory, selftest, misuse,
+#               torture, IBT loader or compile-fail tests
+#   --flavour   which flavour of the reference kernels (scripts/kernel.sh):
+#               test (default), the kernel's lock and memory checkers; or
+#               sanitize, those plus KASAN, UBSAN and Rust's overflow checks,
+#               where the suite runs the torture, the selftest and the
+#               modules' main scenarios
 #   --only      run only the tests whose name REGEX (Python re) finds a match
 #               in, e.g. 'behaviour/' or '^repeat/wait_event_interruptible$'
 #   --soak      run only the torture, for MINUTES (default flavour sanitize)
@@ -38,7 +45,8 @@ while (($#)); do
 	--kernel)
 		case ${2:-} in
 		all) KERNELS=("${KWAIT_KERNELS[@]}") ;;
-		*) kwait_kernel_arg "${2:-}" || die "--kernel takes 6.7, 6.12, 7 or all" && KERNELS=("$2") ;;
+		debian | debian-sid) KERNELS=("$2") ;;
+		*) kwait_kernel_arg "${2:-}" || die "--kernel takes 6.7, 6.12, 7, all, debian or debian-sid" && KERNELS=("$2") ;;
 		esac
 		shift 2
 		;;
@@ -62,7 +70,7 @@ done
 
 # A soak is the torture alone, for as long as asked; by default on 6.12's
 # sanitize flavour. The sanitize flavour is not built for 6.7, whose Rust code
-# KASAN does not instrument (README: kernel flavours).
+# KASAN does not instrument (README: tested kernels).
 if [ -n "$SOAK" ]; then
 	((${#ONLY[@]} == 0)) || die "--soak runs the torture alone: no --only with it"
 	ONLY=(--only '^torture')
@@ -84,7 +92,7 @@ pick() {
 }
 GUEST=$KWAIT_ROOT/tests/guest
 mapfile -t BOOTS < <("${CHECK[@]}" plan "${PLAN_ARGS[@]}" "${ONLY[@]}")
-((${#BOOTS[@]})) || die "--only ${ONLY[1]:-} matches no test (tests/suite.py lists them)"
+
 
 RUN=$KWAIT_ROOT/test-results/$(date +%Y%m%d-%H%M%S)
 RESULTS=$RUN/results.txt
@@ -120,6 +128,7 @@ follow_vm() {
 }
 
 # run_boot KERNEL KDIR RELEASE STAGE LINE: one VM boot of the plan, judged.
+# Uses DISTRO and IMAGE of test_kernel.
 run_boot() {
 	local k=$1 kdir=$2 release=$3 stage=$4 kind name timeout script files=() args log wrapper pid status start=$SECONDS
 	IFS=$'\t' read -r -a args <<<"$5"
@@ -145,14 +154,14 @@ run_boot() {
 		echo
 	} >"$wrapper"
 	say "kernel $release: boot $name (timeout ${timeout}s)"
-	KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" --log "$log" --timeout "$timeout" \
+	KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" "${IMAGE[@]}" --log "$log" --timeout "$timeout" \
 		"$wrapper" "$GUEST/lib.sh" "$GUEST/$script" "${files[@]}" 2>>"$RUN/$k/vm.log" &
 	pid=$!
 	follow_vm "$pid" "$log" "$name"
 	status=0
 	wait "$pid" || status=$?
 	if ! "${CHECK[@]}" judge --release "$release" --status "$status" --log "$log" --modules "$stage" \
-		"${PLAN_ARGS[@]}" "${ONLY[@]}" "$kind" "$name" | record; then
+		"${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}" "$kind" "$name" | record; then
 		FAILED_LOGS+=("$log")
 	elif [ -z "$KEEP" ]; then
 		rm -f "$log" "$wrapper"
@@ -161,9 +170,10 @@ run_boot() {
 }
 
 # test_kernel KERNEL: build the modules (and the kernel, if the cache has
-# none), then run every boot of the plan.
+# none), then run every boot of the plan. Debian's kernel boots its own image,
+# and runs the distribution's part of the plan.
 test_kernel() {
-	local k=$1 start=$SECONDS out kdir release stage line label=$1
+	local k=$1 start=$SECONDS out kdir release stage line label=$1 DISTRO=() IMAGE=() BOOTS=()
 	[ "$FLAVOUR" = test ] || label=$1-$FLAVOUR
 	mkdir -p "$RUN/$k"
 	say "kernel $label: building the modules (scripts/build.sh $k --flavour $FLAVOUR)"
@@ -175,7 +185,17 @@ test_kernel() {
 		DURATIONS+=("kernel $label: $((SECONDS - start)) s (build failed)")
 		return
 	fi
-	kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" --flavour "$FLAVOUR" 2>/dev/null)
+	case $k in
+	debian | debian-sid)
+		local suite=trixie-backports
+		[ "$k" = debian-sid ] && suite=sid
+		kdir=$("$KWAIT_ROOT/scripts/debian-kernel.sh" "$suite" 2>/dev/null)
+		IMAGE=(--image "$("$KWAIT_ROOT/scripts/debian-kernel.sh" "$suite" --image 2>/dev/null)")
+		DISTRO=(--distro)
+		;;
+	*) kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" --flavour "$FLAVOUR" 2>/dev/null) ;;
+	esac
+	mapfile -t BOOTS < <("${CHECK[@]}" plan "${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}")
 	release=$(cat "$kdir/include/config/kernel.release")
 	if pick build/warnings; then
 		if ((rc == 2)); then
@@ -187,9 +207,9 @@ test_kernel() {
 	fi
 	# Checks of the build itself, on the host; the sanitizers change neither.
 	if [ "$FLAVOUR" = test ]; then
-		"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" \
+		"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" "${DISTRO[@]}" \
 			"$out"/wait_event_interruptible*.ko | record || true
-		python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
+		((${#DISTRO[@]})) || python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
 			--work "$RUN/$k/compile-fail" "${ONLY[@]}" | record || true
 	fi
 	# The .ko files of this run, safe from builds that reuse the cache meanwhile.
@@ -208,8 +228,8 @@ test_kernel() {
 	fi
 	for line in "${BOOTS[@]}"; do
 		if [[ $line =~ ^(selftest|misuse|torture) && -n $tests_missing ]]; then
-			"${CHECK[@]}" fail --release "$release" "${PLAN_ARGS[@]}" "${ONLY[@]}" "${BASH_REMATCH[1]}" \
-				"${BASH_REMATCH[1]}" "$tests_missing" | record || true
+			"${CHECK[@]}" fail --release "$release" "${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}" \
+				"${BASH_REMATCH[1]}" "${BASH_REMATCH[1]}" "$tests_missing" | record || true
 			continue
 		fi
 		run_boot "$k" "$kdir" "$release" "$stage" "$line"
@@ -222,6 +242,7 @@ for k in "${KERNELS[@]}"; do
 	test_kernel "$k"
 done
 
+[ -s "$RESULTS" ] || die "--only ${ONLY[1]:-} matches no test (tests/suite.py lists the VM tests; build/, ibt/, compile-fail/ run on the host)"
 passed=$(grep -c '^PASS ' "$RESULTS") || true
 failed=$(grep -c '^FAIL ' "$RESULTS") || true
 skipped=$(grep -c '^SKIP ' "$RESULTS") || true

@@ -8,6 +8,8 @@
 #   GUEST_SCRIPT   busybox sh script run as root in /root after boot
 #   FILE...        copied into the guest's /root (modules, helper scripts)
 #   --kdir DIR     kernel build tree (default: the 6.12 reference, scripts/kernel.sh)
+#   --image FILE   the kernel image to boot (default: DIR/arch/x86/boot/bzImage),
+#                  e.g. a distribution's vmlinuz (scripts/debian-kernel.sh --image)
 #   --log FILE     where to keep the full serial log (default: under the cache)
 #   --timeout SEC  stop a guest still running after SEC seconds (default 600)
 #   --quiet        do not copy the serial output to stdout
@@ -23,10 +25,11 @@ set -euo pipefail
 KWAIT_TAG=vm
 . "$(dirname "$0")/lib.sh"
 
-KDIR= LOG= TIMEOUT=600 QUIET=
+KDIR='' LOG='' TIMEOUT=600 QUIET='' IMAGE=''
 while (($#)); do
 	case $1 in
 	--kdir) KDIR=$2 && shift 2 ;;
+	--image) IMAGE=$2 && shift 2 ;;
 	--log) LOG=$2 && shift 2 ;;
 	--timeout) TIMEOUT=$2 && shift 2 ;;
 	--quiet) QUIET=1 && shift ;;
@@ -34,12 +37,14 @@ while (($#)); do
 	*) break ;;
 	esac
 done
-(($# >= 1)) || die "usage: $0 [--kdir DIR] [--log FILE] [--timeout SEC] [--quiet] GUEST_SCRIPT [FILE...]"
+(($# >= 1)) || die "usage: $0 [--kdir DIR] [--image FILE] [--log FILE] [--timeout SEC] [--quiet] GUEST_SCRIPT [FILE...]"
 GUEST=$1
 shift
 [ -f "$GUEST" ] || die "no guest script $GUEST"
 [ -n "$KDIR" ] || KDIR=$("$KWAIT_ROOT/scripts/kernel.sh")
-[ -f "$KDIR/arch/x86/boot/bzImage" ] || die "no kernel image in $KDIR (arch/x86/boot/bzImage)"
+[ -n "$IMAGE" ] || IMAGE=$KDIR/arch/x86/boot/bzImage
+[ -f "$IMAGE" ] || die "no kernel image $IMAGE: build the tree, or pass --image"
+[ -x "$KDIR/usr/gen_init_cpio" ] || die "no $KDIR/usr/gen_init_cpio to pack the initramfs: build it (make -C $KDIR usr/)"
 BUSYBOX=$(command -v busybox) || die "busybox not found (Debian: busybox-static)"
 if [ -z "$LOG" ]; then
 	mkdir -p "$KWAIT_CACHE/logs"
@@ -106,10 +111,10 @@ accel=(-accel tcg -cpu max)
 # cleared the boot CPU's feature bits, LA57 among them (seen once on 6.12).
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1G -no-reboot
 	-display none -monitor none -serial stdio
-	-kernel "$KDIR/arch/x86/boot/bzImage" -initrd "$WORK/initramfs.gz"
+	-kernel "$IMAGE" -initrd "$WORK/initramfs.gz"
 	-append "console=ttyS0 panic=-1 loglevel=5 no_timer_check no5lvl ${KWAIT_APPEND:-}")
 
-say "booting $(basename "$(dirname "$KDIR")") (serial log: $LOG, timeout ${TIMEOUT}s)"
+say "booting ${IMAGE#"$KWAIT_CACHE"/} (serial log: $LOG, timeout ${TIMEOUT}s)"
 set +e
 if [ -n "$QUIET" ]; then
 	timeout -k 10 "$TIMEOUT" "${qemu[@]}" </dev/null >"$LOG" 2>&1

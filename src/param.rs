@@ -279,8 +279,12 @@ unsafe extern "C" fn set<T: ParamValue>(
             } else {
                 "is not a valid value"
             };
-            pr_err!(
-                "{}: {}={} {}; allowed: {} to {}\n",
+            // Formatted here, with `core::fmt`: what `pr_err!` takes differs between kernels.
+            let mut line = Text::<160>::new();
+            // A line cut short is still worth printing.
+            let _ = write!(
+                line,
+                "{}: {}={} {}; allowed: {} to {}",
                 param.module,
                 param.name,
                 // SAFETY: As for `parse`.
@@ -289,6 +293,7 @@ unsafe extern "C" fn set<T: ParamValue>(
                 param.min,
                 param.max
             );
+            pr_err!("{}\n", line.as_str());
             EINVAL.to_errno()
         }
     }
@@ -333,10 +338,7 @@ unsafe extern "C" fn get<T: ParamValue>(
 ) -> c_int {
     // SAFETY: As in `set`.
     let param = unsafe { param_of::<T>(kp) };
-    let mut text = Text {
-        bytes: [0; 16],
-        len: 0,
-    };
+    let mut text = Text::<16>::new();
     if param.get().show(&mut text).is_err() {
         return EINVAL.to_errno();
     }
@@ -345,13 +347,26 @@ unsafe extern "C" fn get<T: ParamValue>(
     c_int::try_from(text.len).unwrap_or(0)
 }
 
-/// A few bytes of text.
-struct Text {
-    bytes: [u8; 16],
+/// A few bytes of text, formatted in place; what does not fit is left out.
+struct Text<const N: usize> {
+    bytes: [u8; N],
     len: usize,
 }
 
-impl Write for Text {
+impl<const N: usize> Text<N> {
+    fn new() -> Self {
+        Self {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl<const N: usize> Write for Text<N> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len + s.len();
         self.bytes

@@ -111,10 +111,11 @@ impl KThread {
         };
         let payload = KBox::into_raw(compat::kbox_new(payload)?);
         let created = name.with_name(|name, text| {
-            create_thread(trampoline::<F>, payload.cast(), name).map_err(|err| {
+            let task = create_thread(trampoline::<F>, payload.cast(), name);
+            if let Err(err) = &task {
                 pr_err!("error creating kthread {}: {:?}\n", text, err);
-                err
-            })
+            }
+            task
         });
         let task = match created.and_then(|task| task) {
             Ok(task) => task,

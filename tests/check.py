@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """The host side of the test suite, called by scripts/test.sh.
 
-check.py plan [--only REGEX] [--flavour test|sanitize] [--torture-seconds N]
+check.py plan [--only REGEX] [--distro] [--flavour test|sanitize] [--torture-seconds N]
     The VM boots to run, one per line, tab-separated: KIND NAME TIMEOUT GUEST_ARGS...
-    judge and fail take the same options, to find the boot in the same plan.
+    --distro (every command takes it): only the tests a distribution's kernel can run,
+    suite.DISTRO_TESTS. judge and fail take --flavour and --torture-seconds too, to find the
+    boot in the same plan.
 check.py judge --release R --status N --log LOG [--only REGEX] KIND NAME
     Judges one boot's serial log: prints one result line per test of the boot,
     "PASS|FAIL|SKIP RELEASE TEST (detail)", and exits 1 if any failed.
@@ -43,8 +45,9 @@ def result(status, release, name, detail=""):
 
 
 def plan_of(args):
-    """The plan for the run that `args` (--only, --flavour, --torture-seconds) describe."""
-    return suite.plan(args.only, args.flavour, args.torture_seconds)
+    """The plan for the run that `args` (--only, --distro, --flavour, --torture-seconds)
+    describe."""
+    return suite.plan(args.only, args.distro, args.flavour, args.torture_seconds)
 
 
 def find_boot(args):
@@ -228,7 +231,7 @@ def ibt_host(args):
     """The build's objtool warnings and each module's ENDBR seal list (no VM needed)."""
     import ibt_seal
 
-    pick = re.compile(args.only).search if args.only else (lambda name: True)
+    pick = suite.picker(args.only, args.distro)
     failed = False
     if pick("ibt/objtool"):
         log = Path(args.build_log).read_text(errors="replace") if Path(args.build_log).exists() else None
@@ -294,6 +297,8 @@ def main():
     for p in (plan_parser, judge_parser, fail_parser):
         p.add_argument("--flavour", choices=suite.FLAVOURS, default="test")
         p.add_argument("--torture-seconds", type=int, default=suite.TORTURE_SECONDS)
+    for p in sub.choices.values():
+        p.add_argument("--distro", action="store_true", help="only the tests a distribution's kernel can run")
     args = parser.parse_args()
     if getattr(args, "only", None):
         try:

@@ -35,6 +35,11 @@ PATTERNS = [
     # Rust's panic handler prints "rust_kernel: panicked at FILE:LINE:COL:", then the message.
     ("Rust panic", r"panicked at|rust_begin_unwind|rust_panic"),
     ("debug objects", r"ODEBUG:"),
+    # A module that does not fit the running kernel (its symbols' hashes, its vermagic, its
+    # BTF): the loader's reasons for refusing it, which a distribution's kernel can give.
+    ("module symbols", r"Unknown symbol |disagrees about version of symbol"),
+    ("module vermagic", r"version magic '.*' should be '"),
+    ("module BTF", r"failed to validate module \[[^]]*\] BTF"),
     ("general protection fault", r"general protection fault"),
     ("kernel BUG", r"kernel BUG at"),
     ("kernel panic", r"Kernel panic"),

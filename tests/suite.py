@@ -111,6 +111,22 @@ MISUSE_TESTS = {
 }
 
 
+# What runs on a distribution's own kernel (scripts/test.sh --kernel debian): the tests that
+# need none of the reference kernels' debugging options. Not there: fault-injection and
+# memory (failslab, kmemleak), selftest and misuse (their verdicts rest on lockdep and
+# DEBUG_ATOMIC_SLEEP reports), the IBT loader boot, and the compile-fail tests (they test the
+# crate, not the kernel, and run on the reference kernels).
+DISTRO_TESTS = re.compile(
+    r"^(behaviour|lifecycle|rmmod-timing|repeat|together|signals|kernel-health|build|ibt/objtool|ibt/seal)(/|$)"
+)
+
+
+def picker(only=None, distro=False):
+    """Whether a test name is picked by `only` (a regex) and, with `distro`, DISTRO_TESTS."""
+    match = re.compile(only).search if only else (lambda name: True)
+    return lambda name: bool(match(name)) and (not distro or bool(DISTRO_TESTS.match(name)))
+
+
 @dataclass
 class Boot:
     kind: str  # module, together, ibt, misuse, selftest, torture
@@ -129,10 +145,10 @@ def module_tests(module, scenario):
     return [MEMORY_TEST.format(m=module) if n == "memory" else n.format(m=module) for n in names]
 
 
-def plan(only=None, flavour="test", torture_seconds=TORTURE_SECONDS):
-    """The boots to run on a kernel of `flavour`, each with the scenarios the tests matching
-    `only` need; the torture runs for `torture_seconds`."""
-    pick = re.compile(only).search if only else (lambda name: True)
+def plan(only=None, distro=False, flavour="test", torture_seconds=TORTURE_SECONDS):
+    """The boots to run on a kernel of `flavour`, each with the scenarios the tests picked (see
+    picker) need; the torture runs for `torture_seconds`."""
+    pick = picker(only, distro)
     sanitize = flavour == "sanitize"
     boots = []
     for module, prefix in MODULES:

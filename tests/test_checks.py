@@ -141,6 +141,50 @@ class Lifecycle(unittest.TestCase):
         v = checks.lifecycle(self.scenario(listed="no"), M, "wei", "6.12.117")
         self.assertIn("not in lsmod", v.detail)
 
+    # Debian's kernel: the release names the package build; a module built against another
+    # tree of the same Linux version (the 7.3.4 reference kernel) must not pass there.
+    def test_debian_vermagic_passes_on_debian(self):
+        vermagic = "7.3.4+deb13-amd64 SMP preempt mod_unload"
+        v = checks.lifecycle(self.scenario(vermagic=vermagic), M, "wei", "7.3.4+deb13-amd64")
+        self.assertTrue(v.ok, v.problems)
+
+    def test_reference_vermagic_fails_on_debian(self):
+        v = checks.lifecycle(self.scenario(vermagic="7.3.4 SMP preempt mod_unload"), M, "wei", "7.3.4+deb13-amd64")
+        self.assertIn("does not match the running kernel 7.3.4+deb13-amd64", v.detail)
+
+
+class DistroPlan(unittest.TestCase):
+    """A distribution's kernel runs only the tests that need no debugging options."""
+
+    def test_distro_plan_has_no_debugging_scenarios_or_boots(self):
+        boots = suite.plan(distro=True)
+        self.assertEqual([b.kind for b in boots], ["module"] * len(suite.MODULES) + ["together"])
+        for boot in boots[:-1]:
+            self.assertEqual(
+                boot.scenarios, ["rmmod-early", "rmmod-waiting", "behaviour", "signals", "rmmod-pausing", "repeat"]
+            )
+            self.assertFalse([t for t in boot.tests if t.startswith(("fault-injection/", "memory/"))])
+        self.assertEqual(len(boots[-1].scenarios), len(suite.TOGETHER_SCENARIOS))
+
+    def test_distro_plan_keeps_every_group_the_brief_names(self):
+        tests = {t.split("/")[0] for b in suite.plan(distro=True) for t in b.tests}
+        self.assertEqual(
+            tests, {"lifecycle", "behaviour", "rmmod-timing", "signals", "repeat", "together", "kernel-health"}
+        )
+
+    def test_only_and_distro_combine(self):
+        pick = suite.picker("wait_event_interruptible$", distro=True)
+        self.assertTrue(pick("behaviour/wait_event_interruptible"))
+        self.assertFalse(pick("memory/wait_event_interruptible"))
+        self.assertFalse(pick("behaviour/wait_event_interruptible_timeout"))
+        self.assertTrue(suite.picker()("memory/wait_event_interruptible"))
+
+    def test_host_checks_of_the_build_run_on_a_distro_kernel(self):
+        pick = suite.picker(distro=True)
+        self.assertTrue(pick("ibt/objtool") and pick("ibt/seal/wait_event_interruptible"))
+        self.assertTrue(pick("build/warnings"))
+        self.assertFalse(pick("ibt/loader/wait_event_interruptible") or pick("compile-fail/condition-pauses"))
+
 
 class Health(unittest.TestCase):
     CLEAN_BOOT = [
@@ -150,6 +194,8 @@ class Health(unittest.TestCase):
         "[    4.603825] kmemleak: Kernel memory leak detector initialized (mem pool available: 15935)",
         "[   15.725425] FAULT_INJECTION: forcing a failure.",
         "[    3.008861] wait_event_interruptible: loading out-of-tree module taints kernel.",
+        # Debian's kernel, loading an unsigned module (signatures are checked, not enforced).
+        "[    6.466342] wait_event_interruptible: module verification failed: signature and/or required key missing - tainting kernel",
     ]
     # Lines of real reports, from modules broken on purpose on the reference kernel 6.12.117:
     # sleeping under the queue's spinlock, threads left running after rmmod, a thread that
@@ -174,6 +220,13 @@ class Health(unittest.TestCase):
         "KASAN": "[   23.156456] BUG: KASAN: slab-use-after-free in _RNvXCsgvrGRkaqE1E_13provoke_kasanNtB2_12"
         "ProvokeKasanNtNtCs8GiWD5RNPVK_5kwait6module6Module4init+0x159/0x160 [provoke_kasan]",
         "Rust panic": "[   24.668888] rust_kernel: panicked at /tmp/torture/scratch/tree/tests/provoke_overflow.rs:19:17:",
+        # Debian's 7.3.4+deb13-amd64 refusing modules: one whose kernel-crate hash was changed,
+        # one built for the 6.7 reference kernel.
+        "unknown symbol": "[    5.260136] wait_event_interruptible: Unknown symbol _RNvNtCsX5MLIFMWygY_6kernel5error9to_result (err -2)",
+        "vermagic": "[    5.103192] wait_event_interruptible: version magic '6.7.3 SMP preempt mod_unload ' should be '7.3.4+deb13-amd64 SMP preempt mod_unload '",
+        # Not seen here: these follow the kernel's format strings.
+        "symbol version": "[    5.1] wait_event_interruptible: disagrees about version of symbol module_layout",
+        "module BTF": "[    5.2] failed to validate module [wait_event_interruptible] BTF: -22",
     }
 
     def test_clean_boot_has_no_reports(self):
@@ -258,7 +311,7 @@ class SanitizePlan(unittest.TestCase):
         self.assertIn("torture", boots)
 
     def test_soak_runs_the_torture_alone(self):
-        boots = suite.plan("^torture", "sanitize", 1800)
+        boots = suite.plan("^torture", flavour="sanitize", torture_seconds=1800)
         self.assertEqual([(b.name, b.args, b.timeout) for b in boots], [("torture", ["1800"], 1950)])
 
 

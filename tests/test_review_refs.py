@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The Linux 6.7 review's code references (`path:LINE (symbol)`) name the symbol on that line."""
+"""The Linux 6.7 review's code references (`path:LINE (symbol)`) name the symbol on that line.
+
+    python3 tests/test_review_refs.py --fix    moves each stale reference to the nearest line
+                                               that names its symbol
+"""
 
 import re
 import unittest
@@ -24,5 +28,27 @@ class ReviewReferences(unittest.TestCase):
                 self.assertIn(symbol, lines[int(line) - 1], f"{path}:{line} does not mention {symbol}")
 
 
+def fix():
+    text = REVIEW.read_text()
+    split = text.index("## Part II")
+
+    def moved(m):
+        path, line, symbol = m.group(1), int(m.group(2)), m.group(3)
+        lines = (ROOT / path).read_text().splitlines()
+        hits = [i + 1 for i, l in enumerate(lines) if symbol in l]
+        if not hits or line in hits:
+            return m.group(0)
+        best = min(hits, key=lambda h: abs(h - line))
+        print(f"{path}:{line} -> {best} ({symbol})")
+        return f"{path}:{best} ({symbol})"
+
+    REVIEW.write_text(REFERENCE.sub(moved, text[:split]) + text[split:])
+
+
 if __name__ == "__main__":
-    unittest.main()
+    import sys
+
+    if sys.argv[1:] == ["--fix"]:
+        fix()
+    else:
+        unittest.main()

@@ -22,7 +22,7 @@ fn thread(ctx: &mut ThreadContext) -> i32 {
         .get()
         .wait_event_interruptible_timeout(ctx, || true, 10)
     {
-        timeout; //~ WARN unused `Timeout` that must be used
+        timeout; //~ WARN Timeout` that must be used
     }
     0
 }
