@@ -72,6 +72,8 @@ mod rng;
 mod stall;
 #[path = "torture/stats.rs"]
 mod stats;
+#[path = "torture/ticks.rs"]
+mod ticks;
 #[path = "torture/waiter.rs"]
 mod waiter;
 #[path = "torture/waker.rs"]

@@ -13,7 +13,9 @@ use core::sync::atomic::{
     AtomicU64, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
 };
-use kwait::{ktime_get_ns, msecs_to_jiffies, ThreadContext};
+use kwait::{ktime_get_ns, ThreadContext};
+
+use super::ticks;
 
 /// An oversleep the canaries record: longer than any run queue of the torture's makes.
 const STALL_NS: u64 = 20_000_000;
@@ -55,11 +57,9 @@ fn record(start: u64, end: u64) {
 /// A canary, until stopped.
 pub(crate) fn canary(ctx: &mut ThreadContext) -> i32 {
     // `msleep_interruptible(1)` sleeps a jiffy more than 1 ms rounds up to.
-    let jiffies = u64::try_from(msecs_to_jiffies(1))
-        .unwrap_or(1)
-        .saturating_add(1);
-    let hz = u64::try_from(msecs_to_jiffies(1000)).unwrap_or(1).max(1);
-    let expected = jiffies.saturating_mul(1_000_000_000 / hz);
+    let expected = ticks::from_ms(1)
+        .saturating_add(1)
+        .saturating_mul(ticks::ns());
     while !ctx.should_stop() {
         let start = ktime_get_ns();
         if ctx.pause(1) > 0 {

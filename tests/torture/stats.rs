@@ -2,6 +2,7 @@
 
 //! What the threads count: the work done per wait, and the violations of each invariant.
 
+use core::cmp::Ordering;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
@@ -147,11 +148,13 @@ static VIOLATION_LINES: AtomicU32 = AtomicU32::new(0);
 /// Counts a violation in `counter` and, for the first few, prints why as a KTAP diagnostic.
 pub(crate) fn violation(counter: &Counter, wait: &str, what: core::fmt::Arguments<'_>) {
     counter.inc();
-    let line = VIOLATION_LINES.fetch_add(1, Relaxed);
-    if line < MAX_VIOLATION_LINES {
-        pr_info!("# violation: {}: {}\n", wait, what);
-    } else if line == MAX_VIOLATION_LINES {
-        pr_info!("# further violations are only counted\n");
+    match VIOLATION_LINES
+        .fetch_add(1, Relaxed)
+        .cmp(&MAX_VIOLATION_LINES)
+    {
+        Ordering::Less => pr_info!("# violation: {}: {}\n", wait, what),
+        Ordering::Equal => pr_info!("# further violations are only counted\n"),
+        Ordering::Greater => (),
     }
 }
 

@@ -8,7 +8,7 @@
 //! still false. The exclusive waiters wait for a token, and take it.
 
 use core::sync::atomic::Ordering::{Relaxed, SeqCst};
-use kwait::{jiffies, ktime_get_ns, msecs_to_jiffies, Jiffies, Signal, ThreadContext, Timeout};
+use kwait::{ktime_get_ns, Signal, ThreadContext, Timeout};
 
 use super::config::{
     LATE_JIFFIES, REMAINING_SLACK_JIFFIES, TIMEOUT_MAX_JIFFIES, WAITER_PACE_MS, WAKE_BOUND_MS,
@@ -17,6 +17,7 @@ use super::lane::{Lane, Wait};
 use super::pace::{interrupted, pause};
 use super::rng::Rng;
 use super::stats::{late, violation};
+use super::ticks;
 
 /// How a wait ended.
 enum Ended {
@@ -104,11 +105,6 @@ fn interruptible(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
     Ended::Met
 }
 
-/// The kernel's tick count, in the unit of the timeouts.
-fn now_jiffies() -> u64 {
-    u64::try_from(jiffies()).unwrap_or(u64::MAX)
-}
-
 /// When a `_timeout` wait evaluated its condition, in jiffies. The wait evaluates it on entry,
 /// once more after queueing itself, then after each sleep: the second evaluation is the last
 /// before the wait's timer starts, the last one is after the wait's last sleep.
@@ -121,7 +117,7 @@ struct Evaluations {
 
 impl Evaluations {
     fn record(&mut self) {
-        let now = now_jiffies();
+        let now = ticks::now();
         self.count = self.count.saturating_add(1);
         if self.count <= 2 {
             self.before_sleep = now;
@@ -148,7 +144,7 @@ fn timeout(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
     let timeout = rng.between(1, TIMEOUT_MAX_JIFFIES);
     let target = next_target(lane, rng);
     let mut evals = Evaluations::default();
-    let start = now_jiffies();
+    let start = ticks::now();
     let start_ns = ktime_get_ns();
     let result = wait.queue().wait_event_interruptible_timeout(
         ctx,
@@ -156,13 +152,13 @@ fn timeout(ctx: &mut ThreadContext, lane: &Lane, rng: &mut Rng) -> Ended {
             evals.record();
             reached(lane, target)
         },
-        Jiffies::try_from(timeout).unwrap_or(1),
+        ticks::from_u64(timeout),
     );
     let end_ns = ktime_get_ns();
     match result {
         Err(_) => Ended::Interrupted,
         Ok(Timeout::ConditionMet { remaining }) => {
-            let remaining = u64::try_from(remaining).unwrap_or(u64::MAX);
+            let remaining = ticks::to_u64(remaining);
             check_remaining(timeout, remaining, start, &evals, (start_ns, end_ns));
             check_met(wait, target, reached(lane, target), end_ns);
             Ended::Met
@@ -207,7 +203,7 @@ fn check_timed_out(
             (
                 during.0,
                 during.1,
-                (lateness - LATE_JIFFIES).saturating_mul(jiffy_ns()),
+                (lateness - LATE_JIFFIES).saturating_mul(ticks::ns()),
             ),
             name,
             format_args!(
@@ -255,15 +251,20 @@ fn check_remaining(
     } else {
         used > passed
     };
-    let what = format_args!(
-        "{} of {} jiffies remaining after {} jiffies, {} of them asleep",
-        remaining,
-        timeout,
-        passed,
-        evals.asleep()
-    );
+    // A `format_args!` cannot be kept in a variable with rustc 1.73 (Linux 6.7).
+    macro_rules! what {
+        () => {
+            format_args!(
+                "{} of {} jiffies remaining after {} jiffies, {} of them asleep",
+                remaining,
+                timeout,
+                passed,
+                evals.asleep()
+            )
+        };
+    }
     if wrong {
-        violation(&stats.bad_remaining, name, what);
+        violation(&stats.bad_remaining, name, what!());
         return;
     }
     if !evals.slept() {
@@ -284,18 +285,12 @@ fn check_remaining(
             (
                 during.0,
                 during.1,
-                (missed - bound).saturating_mul(jiffy_ns()),
+                (missed - bound).saturating_mul(ticks::ns()),
             ),
             name,
-            what,
+            what!(),
         );
     }
-}
-
-/// The length of a jiffy, in nanoseconds.
-fn jiffy_ns() -> u64 {
-    let hz = u64::try_from(msecs_to_jiffies(1000)).unwrap_or(1).max(1);
-    1_000_000_000 / hz
 }
 
 /// The `_locked` and `_locked_irq` waits: the condition and the return, with the lock held,
