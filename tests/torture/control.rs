@@ -22,7 +22,7 @@ use super::{report, stall, waiter, waker};
 pub(crate) struct Crew {
     threads: [[Option<KThread>; CREW]; 5],
     /// The stall watch's canaries.
-    canaries: [Option<KThread>; 2],
+    canaries: [Option<KThread>; stall::CANARIES],
     /// Threads started and stopped, and starts that failed.
     pub(crate) started: u64,
     pub(crate) stopped: u64,
@@ -36,7 +36,7 @@ impl Crew {
     fn new() -> Self {
         Self {
             threads: [Self::NO_THREADS; 5],
-            canaries: [Self::NO_THREAD; 2],
+            canaries: [Self::NO_THREAD; stall::CANARIES],
             started: 0,
             stopped: 0,
             failed_starts: 0,
@@ -101,8 +101,10 @@ impl Crew {
 
     /// Starts the canaries of the stall watch.
     fn start_canaries(&mut self, ctx: &mut ThreadContext) {
-        for canary in self.canaries.iter_mut() {
-            match KThread::spawn(ctx, kernel::c_str!("kwt-canary"), stall::canary) {
+        for (index, canary) in self.canaries.iter_mut().enumerate() {
+            match KThread::spawn(ctx, kernel::c_str!("kwt-canary"), move |ctx| {
+                stall::canary(ctx, index)
+            }) {
                 Ok(thread) => {
                     *canary = Some(thread);
                     self.started += 1;

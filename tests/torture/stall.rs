@@ -38,6 +38,12 @@ impl Stall {
 }
 
 static STALLS: [Stall; REMEMBERED] = [Stall::NEW; REMEMBERED];
+/// Per canary, while it sleeps: when it should be awake again (0 while awake). A canary that
+/// is still asleep well after that is in a stall it has not recorded yet: a thread that checks
+/// a bound as the machine comes out of a stall can run before the canaries do.
+static DUE: [AtomicU64; CANARIES] = [AtomicU64::new(0), AtomicU64::new(0)];
+/// Canaries: two, so that one is likely on each CPU of the guest.
+pub(crate) const CANARIES: usize = 2;
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 /// Stalls recorded, and the longest, in ns.
 pub(crate) static COUNT: AtomicU64 = AtomicU64::new(0);
@@ -54,20 +60,26 @@ fn record(start: u64, end: u64) {
     LONGEST_NS.fetch_max(end.saturating_sub(start), Relaxed);
 }
 
-/// A canary, until stopped.
-pub(crate) fn canary(ctx: &mut ThreadContext) -> i32 {
+/// Canary `index`, until stopped.
+pub(crate) fn canary(ctx: &mut ThreadContext, index: usize) -> i32 {
+    let Some(due) = DUE.get(index) else {
+        return 0;
+    };
     // `msleep_interruptible(1)` sleeps a jiffy more than 1 ms rounds up to.
     let expected = ticks::from_ms(1)
         .saturating_add(1)
         .saturating_mul(ticks::ns());
     while !ctx.should_stop() {
         let start = ktime_get_ns();
-        if ctx.pause(1) > 0 {
+        let woke_by = start.saturating_add(expected);
+        due.store(woke_by, Release);
+        let left = ctx.pause(1);
+        due.store(0, Release);
+        if left > 0 {
             ctx.flush_signals();
             continue;
         }
         let end = ktime_get_ns();
-        let woke_by = start.saturating_add(expected);
         if end.saturating_sub(woke_by) > STALL_NS {
             record(woke_by, end);
         }
@@ -75,12 +87,19 @@ pub(crate) fn canary(ctx: &mut ThreadContext) -> i32 {
     0
 }
 
-/// Whether a canary was held up, in one stall, for at least `excess_ns` between `from` and `to`.
+/// Whether a canary was held up, in one stall, for at least `excess_ns` between `from` and `to`
+/// (a stall it recorded, or one it is still in).
 pub(crate) fn excuses(from: u64, to: u64, excess_ns: u64) -> bool {
-    STALLS.iter().any(|stall| {
-        let end = stall.end.load(Acquire);
-        let start = stall.start.load(Acquire);
-        // Not one being rewritten, nor one torn between two stalls.
-        end != 0 && start < end && end.min(to).saturating_sub(start.max(from)) >= excess_ns
-    })
+    let now = ktime_get_ns();
+    let ongoing = DUE.iter().any(|due| {
+        let due = due.load(Acquire);
+        due != 0 && now.min(to).saturating_sub(due.max(from)) >= excess_ns
+    });
+    ongoing
+        || STALLS.iter().any(|stall| {
+            let end = stall.end.load(Acquire);
+            let start = stall.start.load(Acquire);
+            // Not one being rewritten, nor one torn between two stalls.
+            end != 0 && start < end && end.min(to).saturating_sub(start.max(from)) >= excess_ns
+        })
 }
