@@ -49,10 +49,11 @@ flock -n 9 || { say "another build for this kernel is running: waiting for it" &
 # Copy the sources only (build output in the source tree, e.g. a crate's
 # metadata from a build against another kernel, must not come along), with
 # timestamps, so make rebuilds only what changed since the last copy.
-mkdir -p "$OUT/src" "$OUT/examples" "$OUT/tests/selftest" "$OUT/scripts"
+mkdir -p "$OUT/src" "$OUT/examples" "$OUT/tests/selftest" "$OUT/tests/torture" "$OUT/scripts"
 (cd "$KWAIT_ROOT" && cp -p Kbuild Makefile "$OUT/" && cp -p src/*.rs src/*.c "$OUT/src/" &&
 	cp -p examples/*.rs "$OUT/examples/" && cp -p scripts/preflight.sh "$OUT/scripts/" &&
-	cp -p tests/*.rs "$OUT/tests/" && cp -p tests/selftest/*.rs "$OUT/tests/selftest/")
+	cp -p tests/*.rs "$OUT/tests/" && cp -p tests/selftest/*.rs "$OUT/tests/selftest/" &&
+	cp -p tests/torture/*.rs "$OUT/tests/torture/")
 make -s -C "$OUT" KDIR="$KDIR" "${MAKE_ARGS[@]}" >"$OUT/make.log" 2>&1 || {
 	cat "$OUT/make.log" >&2
 	die "module build against $KDIR failed (log: $OUT/make.log)"

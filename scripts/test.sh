@@ -3,17 +3,27 @@
 #
 # The test suite: boot each reference kernel in QEMU and check the five
 # modules' behaviour, lifecycle, unloading at any moment, repetition, signals,
-# failure injection and kernel health, plus the common crate's KTAP selftest.
+# failure injection and kernel health, plus the common crate's KTAP selftest
+# and its torture test.
 #
-# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all|debian|debian-sid] [--only REGEX] [--keep-logs]
-#   --kernel    which reference kernel(s) (default all: 6.7, 6.12, then 7), or
+# Usage: scripts/test.sh [--kernel 6.7|6.12|7|all|debian|debian-sid]
+#                        [--flavour test|sanitize] [--only REGEX] [--soak MINUTES]
+#                        [--keep-logs]
+#   --kernel    which reference kernel(s) (default all: 6.7, 6.12, then 7;
+#               with --flavour sanitize 6.12 and 7; with --soak 6.12), or
 #               Debian's own kernel, unmodified (debian: trixie-backports'; sid),
 #               whose tree scripts/debian-kernel.sh prepares; there only the
 #               tests that need no debugging options run (tests/suite.py,
 #               DISTRO_TESTS): no fault-injection, memory, selftest, misuse,
-#               IBT loader or compile-fail tests
+#               torture, IBT loader or compile-fail tests
+#   --flavour   which flavour of the reference kernels (scripts/kernel.sh):
+#               test (default), the kernel's lock and memory checkers; or
+#               sanitize, those plus KASAN, UBSAN and Rust's overflow checks,
+#               where the suite runs the torture, the selftest and the
+#               modules' main scenarios
 #   --only      run only the tests whose name REGEX (Python re) finds a match
 #               in, e.g. 'behaviour/' or '^repeat/wait_event_interruptible$'
+#   --soak      run only the torture, for MINUTES (default flavour sanitize)
 #   --keep-logs keep every serial log, not only those of failing boots
 #
 # Prints one line per test, "PASS|FAIL RELEASE TEST (detail)", then
@@ -25,8 +35,10 @@ set -euo pipefail
 KWAIT_TAG="test"
 . "$(dirname "$0")/lib.sh"
 
-KERNELS=("${KWAIT_KERNELS[@]}")
+KERNELS=()
+FLAVOUR=
 ONLY=()
+SOAK=
 KEEP=
 while (($#)); do
 	case $1 in
@@ -38,12 +50,40 @@ while (($#)); do
 		esac
 		shift 2
 		;;
+	--flavour)
+		case ${2:-} in
+		test | sanitize) FLAVOUR=$2 ;;
+		*) die "--flavour takes test or sanitize" ;;
+		esac
+		shift 2
+		;;
 	--only) ONLY=(--only "${2:?--only needs a pattern}") && shift 2 ;;
+	--soak)
+		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || die "--soak takes a number of minutes"
+		SOAK=$2 && shift 2
+		;;
 	--keep-logs) KEEP=1 && shift ;;
 	-h | --help) sed -n '4,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0" && exit 0 ;;
 	*) die "unknown argument $1 (see --help)" ;;
 	esac
 done
+
+# A soak is the torture alone, for as long as asked; by default on 6.12's
+# sanitize flavour. The sanitize flavour is not built for 6.7, whose Rust code
+# KASAN does not instrument (README: tested kernels).
+if [ -n "$SOAK" ]; then
+	((${#ONLY[@]} == 0)) || die "--soak runs the torture alone: no --only with it"
+	ONLY=(--only '^torture')
+	: "${FLAVOUR:=sanitize}"
+	((${#KERNELS[@]})) || KERNELS=(6.12)
+fi
+: "${FLAVOUR:=test}"
+if ((${#KERNELS[@]} == 0)); then
+	KERNELS=("${KWAIT_KERNELS[@]}")
+	[ "$FLAVOUR" = sanitize ] && KERNELS=(6.12 7)
+fi
+PLAN_ARGS=(--flavour "$FLAVOUR")
+[ -n "$SOAK" ] && PLAN_ARGS+=(--torture-seconds $((SOAK * 60)))
 
 CHECK=(python3 "$KWAIT_ROOT/tests/check.py")
 # pick TEST: whether the run includes the test named TEST (see --only).
@@ -51,7 +91,7 @@ pick() {
 	((${#ONLY[@]} == 0)) || python3 -c 'import re, sys; sys.exit(not re.search(sys.argv[1], sys.argv[2]))' "${ONLY[1]}" "$1"
 }
 GUEST=$KWAIT_ROOT/tests/guest
-mapfile -t BOOTS < <("${CHECK[@]}" plan "${ONLY[@]}")
+mapfile -t BOOTS < <("${CHECK[@]}" plan "${PLAN_ARGS[@]}" "${ONLY[@]}")
 
 
 RUN=$KWAIT_ROOT/test-results/$(date +%Y%m%d-%H%M%S)
@@ -98,6 +138,7 @@ run_boot() {
 	module) script=module.sh files=("$stage/$name.ko") ;;
 	together) script=together.sh files=("$stage"/wait_event_interruptible*.ko) ;;
 	selftest) script=selftest.sh files=("$stage/kwait_selftest.ko") ;;
+	torture) script=torture.sh files=("$stage/kwait_torture.ko") ;;
 	ibt) script=ibt.sh files=("$stage"/wait_event_interruptible*.ko) ;;
 	misuse) script=misuse.sh files=("$stage/kwait_misuse.ko") ;;
 	esac
@@ -120,7 +161,7 @@ run_boot() {
 	status=0
 	wait "$pid" || status=$?
 	if ! "${CHECK[@]}" judge --release "$release" --status "$status" --log "$log" --modules "$stage" \
-		"${ONLY[@]}" "${DISTRO[@]}" "$kind" "$name" | record; then
+		"${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}" "$kind" "$name" | record; then
 		FAILED_LOGS+=("$log")
 	elif [ -z "$KEEP" ]; then
 		rm -f "$log" "$wrapper"
@@ -132,15 +173,16 @@ run_boot() {
 # none), then run every boot of the plan. Debian's kernel boots its own image,
 # and runs the distribution's part of the plan.
 test_kernel() {
-	local k=$1 start=$SECONDS out kdir release stage line DISTRO=() IMAGE=() BOOTS=()
+	local k=$1 start=$SECONDS out kdir release stage line label=$1 DISTRO=() IMAGE=() BOOTS=()
+	[ "$FLAVOUR" = test ] || label=$1-$FLAVOUR
 	mkdir -p "$RUN/$k"
-	say "kernel $k: building the modules (scripts/build.sh $k)"
+	say "kernel $label: building the modules (scripts/build.sh $k --flavour $FLAVOUR)"
 	local rc=0
-	out=$("$KWAIT_ROOT/scripts/build.sh" "$k" 2> >(tee "$RUN/$k/build.log" >&2)) || rc=$?
+	out=$("$KWAIT_ROOT/scripts/build.sh" "$k" --flavour "$FLAVOUR" 2> >(tee "$RUN/$k/build.log" >&2)) || rc=$?
 	if ((rc == 1)); then
-		echo "FAIL $k build (scripts/build.sh $k failed; log: $RUN/$k/build.log)" | record
+		echo "FAIL $label build (scripts/build.sh $k --flavour $FLAVOUR failed; log: $RUN/$k/build.log)" | record
 		FAILED_LOGS+=("$RUN/$k/build.log")
-		DURATIONS+=("kernel $k: $((SECONDS - start)) s (build failed)")
+		DURATIONS+=("kernel $label: $((SECONDS - start)) s (build failed)")
 		return
 	fi
 	case $k in
@@ -151,9 +193,9 @@ test_kernel() {
 		IMAGE=(--image "$("$KWAIT_ROOT/scripts/debian-kernel.sh" "$suite" --image 2>/dev/null)")
 		DISTRO=(--distro)
 		;;
-	*) kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" 2>/dev/null) ;;
+	*) kdir=$("$KWAIT_ROOT/scripts/kernel.sh" "$k" --flavour "$FLAVOUR" 2>/dev/null) ;;
 	esac
-	mapfile -t BOOTS < <("${CHECK[@]}" plan "${ONLY[@]}" "${DISTRO[@]}")
+	mapfile -t BOOTS < <("${CHECK[@]}" plan "${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}")
 	release=$(cat "$kdir/include/config/kernel.release")
 	if pick build/warnings; then
 		if ((rc == 2)); then
@@ -163,31 +205,31 @@ test_kernel() {
 			echo "PASS $release build/warnings (the five modules built without a warning)" | record
 		fi
 	fi
-	# Checks of the build itself, on the host.
-	"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" "${DISTRO[@]}" \
-		"$out"/wait_event_interruptible*.ko | record || true
-	((${#DISTRO[@]})) || python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
-		--work "$RUN/$k/compile-fail" "${ONLY[@]}" | record || true
+	# Checks of the build itself, on the host; the sanitizers change neither.
+	if [ "$FLAVOUR" = test ]; then
+		"${CHECK[@]}" ibt-host --release "$release" --build-log "$out/make.log" "${ONLY[@]}" "${DISTRO[@]}" \
+			"$out"/wait_event_interruptible*.ko | record || true
+		((${#DISTRO[@]})) || python3 "$KWAIT_ROOT/tests/compile_fail.py" --kdir "$kdir" --release "$release" \
+			--work "$RUN/$k/compile-fail" "${ONLY[@]}" | record || true
+	fi
 	# The .ko files of this run, safe from builds that reuse the cache meanwhile.
 	stage=$RUN/$k/modules
 	mkdir -p "$stage"
 	cp "$out"/wait_event_interruptible*.ko "$stage/"
 	say "kernel $release: modules ready after $((SECONDS - start)) s"
-	# The test modules (kwait_selftest, kwait_misuse), for the boots that load them.
-	local tests_missing=
-	if printf '%s\n' "${BOOTS[@]}" | grep -qE '^(selftest|misuse)'; then
-		if out=$("$KWAIT_ROOT/scripts/build.sh" "$k" --selftest 2>"$RUN/$k/selftest-build.log") &&
-			[ -f "$out/kwait_selftest.ko" ] && [ -f "$out/kwait_misuse.ko" ]; then
-			cp "$out/kwait_selftest.ko" "$out/kwait_misuse.ko" "$stage/"
-		else
-			tests_missing="scripts/build.sh $k --selftest failed; log: $RUN/$k/selftest-build.log"
+	# The test modules (kwait_selftest, kwait_misuse, kwait_torture), for the boots that load them.
+	local tests_missing='' test_modules=(kwait_selftest.ko kwait_misuse.ko kwait_torture.ko)
+	if printf '%s\n' "${BOOTS[@]}" | grep -qE '^(selftest|misuse|torture)'; then
+		if ! out=$("$KWAIT_ROOT/scripts/build.sh" "$k" --flavour "$FLAVOUR" --selftest 2>"$RUN/$k/selftest-build.log") ||
+			! (cd "$out" && cp "${test_modules[@]}" "$stage/"); then
+			tests_missing="scripts/build.sh $k --flavour $FLAVOUR --selftest failed; log: $RUN/$k/selftest-build.log"
 			FAILED_LOGS+=("$RUN/$k/selftest-build.log")
 		fi
 	fi
 	for line in "${BOOTS[@]}"; do
-		if [[ $line =~ ^(selftest|misuse) && -n $tests_missing ]]; then
-			"${CHECK[@]}" fail --release "$release" "${ONLY[@]}" "${DISTRO[@]}" "${BASH_REMATCH[1]}" "${BASH_REMATCH[1]}" \
-				"$tests_missing" | record || true
+		if [[ $line =~ ^(selftest|misuse|torture) && -n $tests_missing ]]; then
+			"${CHECK[@]}" fail --release "$release" "${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}" \
+				"${BASH_REMATCH[1]}" "${BASH_REMATCH[1]}" "$tests_missing" | record || true
 			continue
 		fi
 		run_boot "$k" "$kdir" "$release" "$stage" "$line"

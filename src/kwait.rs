@@ -73,7 +73,7 @@ pub use param::{Param, ParamValue};
 pub use static_queue::StaticWaitQueue;
 pub use thread::{KThread, Signal, ThreadContext};
 pub use thread_name::ThreadName;
-pub use time::{jiffies_to_msecs, ktime_get_ns, msecs_to_jiffies};
+pub use time::{jiffies, jiffies_to_msecs, ktime_get_ns, msecs_to_jiffies};
 pub use wait::Timeout;
 pub use wait_queue::{IrqGuard, SpinGuard, WaitQueue};
 

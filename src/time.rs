@@ -6,6 +6,7 @@ use crate::compat;
 use crate::context::might_sleep;
 use crate::sys;
 use crate::thread::ThreadContext;
+use kernel::bindings;
 
 use crate::compat::Jiffies;
 
@@ -23,6 +24,18 @@ pub fn jiffies_to_msecs(jiffies: Jiffies) -> u32 {
     let hz = compat::jiffies_to_u64(msecs_to_jiffies(1000)).max(1);
     let jiffies = compat::jiffies_to_u64(jiffies);
     u32::try_from(jiffies.saturating_mul(1000).div_ceil(hz)).unwrap_or(u32::MAX)
+}
+
+/// The kernel's tick count, `jiffies`: the clock the timeouts of the waits run on.
+///
+/// For checking a timeout against the clock it counts: the monotonic clock ([`ktime_get_ns`])
+/// runs ahead of `jiffies` whenever ticks are handled late (under emulation, a virtual CPU that
+/// the host did not run for a while), so a wait measured with it can seem early or its
+/// `remaining` wrong. Read it anywhere, as [`ktime_get_ns`].
+pub fn jiffies() -> Jiffies {
+    // SAFETY: `jiffies` is a kernel global, written only by the timer tick; a volatile read of
+    // the aligned word is C's `READ_ONCE(jiffies)`, a single load on 64-bit machines.
+    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(bindings::jiffies)) }
 }
 
 /// The monotonic clock, in nanoseconds since boot (`ktime_get_ns()`).

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """The host side of the test suite, called by scripts/test.sh.
 
-check.py plan [--only REGEX] [--distro]
+check.py plan [--only REGEX] [--distro] [--flavour test|sanitize] [--torture-seconds N]
     The VM boots to run, one per line, tab-separated: KIND NAME TIMEOUT GUEST_ARGS...
     --distro (every command takes it): only the tests a distribution's kernel can run,
-    suite.DISTRO_TESTS.
+    suite.DISTRO_TESTS. judge and fail take --flavour and --torture-seconds too, to find the
+    boot in the same plan.
 check.py judge --release R --status N --log LOG [--only REGEX] KIND NAME
     Judges one boot's serial log: prints one result line per test of the boot,
     "PASS|FAIL|SKIP RELEASE TEST (detail)", and exits 1 if any failed.
@@ -30,6 +31,7 @@ import health  # noqa: E402
 import ktap  # noqa: E402
 import serial_log  # noqa: E402
 import suite  # noqa: E402
+import torture_check  # noqa: E402
 
 VM_STATUS = {
     124: "the VM was stopped by its timeout",
@@ -42,11 +44,17 @@ def result(status, release, name, detail=""):
     return status
 
 
-def find_boot(kind, name, only, distro):
-    for boot in suite.plan(only, distro):
-        if boot.kind == kind and boot.name == name:
+def plan_of(args):
+    """The plan for the run that `args` (--only, --distro, --flavour, --torture-seconds)
+    describe."""
+    return suite.plan(args.only, args.distro, args.flavour, args.torture_seconds)
+
+
+def find_boot(args):
+    for boot in plan_of(args):
+        if boot.kind == args.kind and boot.name == args.name:
             return boot
-    sys.exit(f"check.py: no boot {kind} {name} in the plan")
+    sys.exit(f"check.py: no boot {args.kind} {args.name} in the plan")
 
 
 def scenario_of(boot_log, name, status):
@@ -166,7 +174,7 @@ def judge_selftest(boot, boot_log, status, release):
 
 
 def judge(args):
-    boot = find_boot(args.kind, args.name, args.only, args.distro)
+    boot = find_boot(args)
     text = Path(args.log).read_text(errors="replace") if Path(args.log).exists() else ""
     boot_log = serial_log.parse(text)
     release = args.release
@@ -175,8 +183,15 @@ def judge(args):
     statuses = []
     if boot.kind == "selftest":
         statuses += judge_selftest(boot, boot_log, args.status, release)
+    if boot.kind == "torture":
+        scen, why = scenario_of(boot_log, "torture", args.status)
+        tests = [t for t in boot.tests if not t.startswith("kernel-health/")]
+        if scen is None:
+            statuses += [result("FAIL", release, t, why) for t in tests]
+        else:
+            statuses += torture_check.judge(scen, tests, release, result)
     for test in boot.tests:
-        if test.startswith(("kernel-health/", "selftest")):
+        if test.startswith(("kernel-health/", "selftest", "torture")):
             continue
         if boot.kind == "module":
             module, prefix = boot.args[0], boot.args[1]
@@ -205,7 +220,7 @@ def judge(args):
 
 
 def fail(args):
-    boot = find_boot(args.kind, args.name, args.only, args.distro)
+    boot = find_boot(args)
     for test in boot.tests:
         if not test.startswith("kernel-health/"):
             result("FAIL", args.release, test, args.reason)
@@ -244,8 +259,8 @@ def ibt_host(args):
 
 
 def plan(args):
-    for boot in suite.plan(args.only, args.distro):
-        print("\t".join([boot.kind, boot.name, str(suite.TIMEOUTS[boot.kind])] + boot.args))
+    for boot in plan_of(args):
+        print("\t".join([boot.kind, boot.name, str(boot.timeout)] + boot.args))
     return 0
 
 
@@ -254,10 +269,10 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("plan")
+    p = plan_parser = sub.add_parser("plan")
     p.add_argument("--only")
     p.set_defaults(run=plan)
-    p = sub.add_parser("judge")
+    p = judge_parser = sub.add_parser("judge")
     p.add_argument("--release", required=True)
     p.add_argument("--status", type=int, required=True)
     p.add_argument("--log", required=True)
@@ -266,7 +281,7 @@ def main():
     p.add_argument("kind")
     p.add_argument("name")
     p.set_defaults(run=judge)
-    p = sub.add_parser("fail")
+    p = fail_parser = sub.add_parser("fail")
     p.add_argument("--release", required=True)
     p.add_argument("--only")
     p.add_argument("kind")
@@ -279,6 +294,9 @@ def main():
     p.add_argument("--only")
     p.add_argument("modules", nargs="*")
     p.set_defaults(run=ibt_host)
+    for p in (plan_parser, judge_parser, fail_parser):
+        p.add_argument("--flavour", choices=suite.FLAVOURS, default="test")
+        p.add_argument("--torture-seconds", type=int, default=suite.TORTURE_SECONDS)
     for p in sub.choices.values():
         p.add_argument("--distro", action="store_true", help="only the tests a distribution's kernel can run")
     args = parser.parse_args()

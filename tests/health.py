@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Kernel health: the reports of the kernel's debugging options, found in a serial log.
 
-Each pattern is the fixed part of a report that the reference kernel's options can print
-(kernel/reference.config): lockdep, the atomic-sleep and list debugging, DEBUG_OBJECTS, the
-hung-task and soft-lockup detectors, and WARN/BUG/oops in general. Patterns are
+Each pattern is the fixed part of a report that the reference kernels' options can print
+(kernel/*.config): lockdep, the atomic-sleep and list debugging, DEBUG_OBJECTS, the
+hung-task and soft-lockup detectors, and WARN/BUG/oops in general; on the sanitize flavour
+also KASAN, UBSAN and the panic of Rust code (an overflow, a failed assertion, an index out of
+bounds), which the kernel prints before its BUG(). Patterns are
 case-sensitive, which keeps "lockdep" from matching the boot banner's "MAX_LOCKDEP_*".
 """
 
@@ -27,6 +29,11 @@ PATTERNS = [
     ("soft lockup", r"soft lockup"),
     ("RCU stall", r"rcu.*detected stalls"),
     ("list corruption", r"list_(add|del) corruption"),
+    # "BUG: KASAN: slab-use-after-free in ...", "UBSAN: shift-out-of-bounds in ...".
+    ("KASAN", r"BUG: KASAN:"),
+    ("UBSAN", r"UBSAN:"),
+    # Rust's panic handler prints "rust_kernel: panicked at FILE:LINE:COL:", then the message.
+    ("Rust panic", r"panicked at|rust_begin_unwind|rust_panic"),
     ("debug objects", r"ODEBUG:"),
     # A module that does not fit the running kernel (its symbols' hashes, its vermagic, its
     # BTF): the loader's reasons for refusing it, which a distribution's kernel can give.

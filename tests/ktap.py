@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Reads the KTAP report kwait_selftest.ko prints (through pr_info, so each line of the
-kernel log starts with "kwait_selftest: ") and turns each top-level case into a result.
+"""Reads the KTAP report a test module prints, kwait_selftest.ko or kwait_torture.ko (through
+pr_info, so each line of the kernel log starts with "MODULE: "), and turns each top-level
+case into a result.
 
     KTAP version 1
     1..N
     ok K name
     not ok K name # reason
     ok K name # SKIP reason
-    # kwait_selftest: pass:P fail:F
+    # MODULE: pass:P fail:F
 
 Indented lines belong to subtests and are not results of their own.
 """
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 CASE = re.compile(r"^(not ok|ok) (\d+) ([^#]*?)\s*(?:#\s*(.*))?$")
 PLAN = re.compile(r"^1\.\.(\d+)$")
-SUMMARY = re.compile(r"^# kwait_selftest: pass:(\d+) fail:(\d+)")
+SUMMARY = re.compile(r"^# (\S+): pass:(\d+) fail:(\d+)")
 
 
 @dataclass
@@ -26,18 +27,19 @@ class Report:
     planned: int = None
     cases: list = field(default_factory=list)  # (status PASS/FAIL/SKIP, number, name, reason)
     summary: tuple = None  # (pass, fail) from the final line
+    module: str = "kwait_selftest"
 
 
-def parse(messages):
-    """Parses the selftest's messages (the kernel log lines of source kwait_selftest)."""
-    r = Report()
+def parse(messages, module="kwait_selftest"):
+    """Parses a test module's messages (the kernel log lines whose source is `module`)."""
+    r = Report(module=module)
     for msg in messages:
         if msg.startswith(("KTAP version", "TAP version")):
             r.version = True
         elif m := PLAN.match(msg):
             r.planned = r.planned if r.planned is not None else int(m.group(1))
-        elif m := SUMMARY.match(msg):
-            r.summary = (int(m.group(1)), int(m.group(2)))
+        elif (m := SUMMARY.match(msg)) and m.group(1) == module:
+            r.summary = (int(m.group(2)), int(m.group(3)))
         elif m := CASE.match(msg):
             ok, number, name, directive = m.groups()
             directive = directive or ""
@@ -60,7 +62,7 @@ def problems(report):
     elif report.planned != len(report.cases):
         found.append(f"plan says {report.planned} cases, {len(report.cases)} reported")
     if report.summary is None:
-        found.append("no final '# kwait_selftest: pass:P fail:F' line")
+        found.append(f"no final '# {report.module}: pass:P fail:F' line")
     else:
         ok = sum(1 for c in report.cases if c[0] == "PASS")
         skipped = sum(1 for c in report.cases if c[0] == "SKIP")

@@ -5,6 +5,11 @@ turns a boot's serial log into the result lines of its tests.
 
 A boot's tests are named after what they check; `--only REGEX` picks tests by name, and a
 boot runs the scenarios its picked tests need, in the boot's order.
+
+Each kernel flavour (scripts/kernel.sh) has its plan: the test flavour runs everything below;
+the sanitize flavour (KASAN, UBSAN, Rust's overflow checks) runs what exercises memory and
+concurrency: the torture, the selftest, the all-modules boot, and each module's boot with the
+scenarios in SANITIZE_SCENARIOS.
 """
 
 import re
@@ -40,6 +45,16 @@ MODULE_SCENARIOS = [
     ("waiters", ["waiters/{m}"]),
 ]
 MEMORY_TEST = "memory/{m}"
+# The module scenarios on the sanitize flavour: each module loaded, run, signalled and
+# unloaded at every moment. Not the failure injection, the kmemleak rounds and the 25 load
+# cycles, which check the module's error paths and leaks (the test flavour's job) and would
+# double the boot's time under KASAN.
+SANITIZE_SCENARIOS = ["rmmod-early", "rmmod-waiting", "behaviour", "signals", "rmmod-pausing", "waiters"]
+# Tests the sanitize flavour runs the scenario of but does not judge: they time the modules'
+# steps (a waker period of 0.9-1.5 s, reports a second), bounds for the test flavour that a
+# guest several times slower under KASAN, on a busy host, overruns. Their scenarios still run,
+# for KASAN, UBSAN and the kernel-health check to see.
+SANITIZE_UNTIMED = ("behaviour/", "signals/", "waiters/", "together/five-loaded")
 
 
 # The all-modules boot (tests/guest/together.sh): each scenario loads the five in one order
@@ -67,7 +82,26 @@ TOGETHER_SCENARIOS = [
 
 # How long a boot may take before the VM is stopped: well above a normal run (module boot
 # about 60 s, together about 25 s, selftest up to its 120 s wait), so only a hang hits it.
-TIMEOUTS = {"module": 360, "together": 150, "selftest": 200, "ibt": 120, "misuse": 120}
+# The torture boot's is its run's length plus TIMEOUTS["torture"].
+TIMEOUTS = {"module": 360, "together": 150, "selftest": 200, "ibt": 120, "misuse": 120, "torture": 150}
+
+# The torture (tests/kwait_torture.rs): how long it runs in the suite, in seconds, and the
+# KTAP test points it reports, each a test of the torture boot (torture/NAME).
+TORTURE_SECONDS = 20
+TORTURE_POINTS = [
+    "no_lost_wakeup",
+    "exclusive_wakeups",
+    "locked_waits_hold_the_lock",
+    "timeouts",
+    "condition_true_on_return",
+    "interruptions_explained",
+    "stops",
+    "every_wait_exercised",
+]
+# The torture boot's own tests: the report as a whole with a prompt unload, and kmemleak
+# after the unload (every thread's payload freed).
+TORTURE_TESTS = ["torture", "torture/memory"] + [f"torture/{p}" for p in TORTURE_POINTS]
+FLAVOURS = ("test", "sanitize")
 
 # The misuse boot's tests: kwait_misuse's steps, and the report each must cause (as named by
 # tests/health.py); that boot's kernel-health test expects exactly these reports.
@@ -95,14 +129,15 @@ def picker(only=None, distro=False):
 
 @dataclass
 class Boot:
-    kind: str  # module, together, ibt, misuse, selftest
+    kind: str  # module, together, ibt, misuse, selftest, torture
     name: str  # also the kernel-health test's name: kernel-health/<name>
     args: list  # the guest script's arguments
     scenarios: list
     tests: list  # the tests this boot reports (kernel-health included)
+    timeout: int = 0  # seconds; 0: TIMEOUTS[kind]
 
-    def line(self):
-        return " ".join([self.kind, self.name, str(TIMEOUTS[self.kind])] + self.args)
+    def __post_init__(self):
+        self.timeout = self.timeout or TIMEOUTS[self.kind]
 
 
 def module_tests(module, scenario):
@@ -110,22 +145,29 @@ def module_tests(module, scenario):
     return [MEMORY_TEST.format(m=module) if n == "memory" else n.format(m=module) for n in names]
 
 
-def plan(only=None, distro=False):
-    """The boots to run, each with the scenarios the tests picked (see picker) need."""
+def plan(only=None, distro=False, flavour="test", torture_seconds=TORTURE_SECONDS):
+    """The boots to run on a kernel of `flavour`, each with the scenarios the tests picked (see
+    picker) need; the torture runs for `torture_seconds`."""
     pick = picker(only, distro)
+    sanitize = flavour == "sanitize"
     boots = []
     for module, prefix in MODULES:
-        scenarios = [s for s, _ in MODULE_SCENARIOS if any(pick(t) for t in module_tests(module, s))]
+        scenarios = [
+            s
+            for s, _ in MODULE_SCENARIOS
+            if any(pick(t) for t in module_tests(module, s)) and (not sanitize or s in SANITIZE_SCENARIOS)
+        ]
         if scenarios:
             tests = []
             for s in scenarios:
                 tests += [t for t in module_tests(module, s) if t not in tests]
-            tests = [t for t in tests if pick(t)] + [f"kernel-health/{module}"]
+            tests = [t for t in tests if pick(t) and not (sanitize and t.startswith(SANITIZE_UNTIMED))]
+            tests += [f"kernel-health/{module}"]
             boots.append(Boot("module", module, [module, prefix] + scenarios, scenarios, tests))
     picked = [s for s in TOGETHER_SCENARIOS if any(pick(t) for t in s.tests)]
     if picked:
         pairs = " ".join(f"{m}:{p}" for m, p in MODULES)
-        tests = [t for s in picked for t in s.tests if pick(t)]
+        tests = [t for s in picked for t in s.tests if pick(t) and not (sanitize and t.startswith(SANITIZE_UNTIMED))]
         scenarios = [s.name for s in picked]
         boots.append(
             Boot(
@@ -136,14 +178,26 @@ def plan(only=None, distro=False):
                 tests + ["kernel-health/together"],
             )
         )
-    ibt = [f"ibt/loader/{m}" for m, _ in MODULES if pick(f"ibt/loader/{m}")]
+    ibt = [f"ibt/loader/{m}" for m, _ in MODULES if pick(f"ibt/loader/{m}") and not sanitize]
     if ibt:
         pairs = " ".join(f"{m}:{p}" for m, p in MODULES)
         boots.append(Boot("ibt", "ibt", [pairs], ["ibt"], ibt + ["kernel-health/ibt"]))
-    misuse = [t for t in MISUSE_TESTS if pick(t)]
+    misuse = [t for t in MISUSE_TESTS if pick(t) and not sanitize]
     if misuse:
         boots.append(Boot("misuse", "misuse", [], ["misuse"], misuse + ["kernel-health/misuse"]))
     if pick("selftest"):
         tests = ["selftest"] + (["selftest/memory"] if pick("selftest/memory") else [])
         boots.append(Boot("selftest", "selftest", [], ["selftest"], tests + ["kernel-health/selftest"]))
+    torture = [t for t in TORTURE_TESTS if pick(t)]
+    if torture:
+        boots.append(
+            Boot(
+                "torture",
+                "torture",
+                [str(torture_seconds)],
+                ["torture"],
+                torture + ["kernel-health/torture"],
+                torture_seconds + TIMEOUTS["torture"],
+            )
+        )
     return boots

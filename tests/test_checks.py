@@ -12,6 +12,7 @@ import health
 import ktap
 import serial_log
 import suite
+import torture_check
 
 M = "wait_event_interruptible"
 
@@ -213,6 +214,12 @@ class Health(unittest.TestCase):
         "sleeping in atomic context": "[   12.061520] BUG: sleeping function called from invalid context at kernel/time/sleep_timeout.c:298",
         "soft lockup": "[   48.000911] watchdog: BUG: soft lockup - CPU#1 stuck for 22s! [weil-waiter:61]",
         "list corruption": "[   13.002000] list_del corruption, ffff888004a37d28->next is LIST_POISON1 (dead000000000100)",
+        # From scratch modules on the sanitize flavour of 6.12.117: a shift out of bounds in C,
+        # a use-after-free in Rust (through unsafe code), an integer overflow in Rust.
+        "UBSAN": "[   20.740889] UBSAN: shift-out-of-bounds in /tmp/torture/scratch/c/provoke_ubsan.c:11:2",
+        "KASAN": "[   23.156456] BUG: KASAN: slab-use-after-free in _RNvXCsgvrGRkaqE1E_13provoke_kasanNtB2_12"
+        "ProvokeKasanNtNtCs8GiWD5RNPVK_5kwait6module6Module4init+0x159/0x160 [provoke_kasan]",
+        "Rust panic": "[   24.668888] rust_kernel: panicked at /tmp/torture/scratch/tree/tests/provoke_overflow.rs:19:17:",
         # Debian's 7.3.4+deb13-amd64 refusing modules: one whose kernel-crate hash was changed,
         # one built for the 6.7 reference kernel.
         "unknown symbol": "[    5.260136] wait_event_interruptible: Unknown symbol _RNvNtCsX5MLIFMWygY_6kernel5error9to_result (err -2)",
@@ -230,6 +237,11 @@ class Health(unittest.TestCase):
         for name, text in self.REPORTS.items():
             found = health.scan([("line", text)])
             self.assertTrue(found, f"{name} not found in: {text}")
+
+    def test_sanitizer_reports_are_named(self):
+        for name in ("UBSAN", "KASAN", "Rust panic"):
+            found = health.scan([("line", self.REPORTS[name])])
+            self.assertEqual(found[0][0], name)
 
     def test_reports_in_guest_dmesg_dumps_count(self):
         log = boot_log("signals", [(12.0, "BUG: scheduling while atomic: weil-waiter/60/0x00000002")])
@@ -285,6 +297,90 @@ class Ktap(unittest.TestCase):
     def test_incomplete_report(self):
         r = ktap.parse(["KTAP version 1", "1..3", "ok 1 a"])
         self.assertEqual(len(ktap.problems(r)), 2)
+
+
+class SanitizePlan(unittest.TestCase):
+    def test_timed_tests_are_run_but_not_judged(self):
+        boots = {b.name: b for b in suite.plan(flavour="sanitize")}
+        module = boots[M]
+        self.assertIn("behaviour", module.scenarios)
+        self.assertNotIn(f"behaviour/{M}", module.tests)
+        self.assertIn(f"lifecycle/{M}", module.tests)
+        self.assertNotIn("fault", module.scenarios)
+        self.assertNotIn("ibt", boots)
+        self.assertIn("torture", boots)
+
+    def test_soak_runs_the_torture_alone(self):
+        boots = suite.plan("^torture", flavour="sanitize", torture_seconds=1800)
+        self.assertEqual([(b.name, b.args, b.timeout) for b in boots], [("torture", ["1800"], 1950)])
+
+
+class Torture(unittest.TestCase):
+    """The torture boot's judge, on a report like kwait_torture's."""
+
+    T = "kwait_torture"
+
+    def log(self, failing=(), complete=True, rmmod_s=0.1):
+        points = suite.TORTURE_POINTS
+        dmesg = [(8.0, "kwait-test: torture insmod-start kwait_torture"), (8.1, f"{self.T}: KTAP version 1")]
+        dmesg += [(8.1, f"{self.T}: 1..{len(points)}"), (8.2, "kwait-test: torture insmod-done kwait_torture rc=0")]
+        if "exclusive_wakeups" in failing:
+            dmesg.append((9.0, f"{self.T}: # violation: exclusive_locked_irq: 2 of 3 queued waiters have not woken up"))
+        dmesg.append((28.0, f"{self.T}: # ran 20012 ms, ended by SIGUSR2"))
+        dmesg.append(
+            (
+                28.0,
+                f"{self.T}: # interruptible: 10 waits met, 0 timed out; 5 wake-ups, 6 wake-alls, 1 lulls; "
+                "2 interruptions by 2 signals; 3 stops",
+            )
+        )
+        for n, name in enumerate(points, 1):
+            dmesg.append((28.1, f"{self.T}: # what {name} checked"))
+            if name in failing:
+                dmesg.append((28.1, f"{self.T}: not ok {n} {name} # 2 violation(s)"))
+            else:
+                dmesg.append((28.1, f"{self.T}: ok {n} {name}"))
+        if complete:
+            dmesg.append((28.2, f"{self.T}: # {self.T}: pass:{len(points) - len(failing)} fail:{len(failing)}"))
+        dmesg += [(29.0, "kwait-test: torture rmmod-start kwait_torture")]
+        dmesg += [(29.0 + rmmod_s, "kwait-test: torture rmmod-done kwait_torture rc=0")]
+        facts = [
+            "insmod kwait_torture 0",
+            "threads kwait_torture kwt-control:2",
+            "lsmod kwait_torture yes",
+            f"report kwait_torture {'complete' if complete else 'incomplete'}",
+            "rmmod kwait_torture 0",
+            "threads-after kwait_torture",
+            "gone-after-cs kwait_torture 0",
+            "lsmod-after kwait_torture no",
+            "kmemleak kwait_torture scanned",
+        ]
+        return parse("torture", dmesg, facts)
+
+    def judge(self, scen):
+        found = {}
+        torture_check.judge(scen, suite.TORTURE_TESTS, "6.12.117", lambda st, r, n, d="": found.update({n: (st, d)}))
+        return found
+
+    def test_clean_run_passes(self):
+        found = self.judge(self.log())
+        self.assertTrue(all(st == "PASS" for st, _ in found.values()), found)
+        self.assertIn("what stops checked", found["torture/stops"][1])
+        self.assertIn("10 met", found["torture"][1])
+
+    def test_violated_invariant_fails(self):
+        found = self.judge(self.log(failing=("exclusive_wakeups",)))
+        self.assertEqual(found["torture/exclusive_wakeups"][0], "FAIL")
+        self.assertEqual(found["torture/no_lost_wakeup"][0], "PASS")
+        self.assertIn("first violation", found["torture"][1])
+
+    def test_incomplete_report_fails(self):
+        found = self.judge(self.log(complete=False))
+        self.assertEqual(found["torture"][0], "FAIL")
+
+    def test_slow_unload_fails(self):
+        found = self.judge(self.log(rmmod_s=3.0))
+        self.assertEqual(found["torture"][0], "FAIL")
 
 
 if __name__ == "__main__":
