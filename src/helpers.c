@@ -15,10 +15,12 @@
  */
 
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -34,6 +36,8 @@ void kwait_finish_wait_locked(struct wait_queue_head *wq_head,
 			      struct wait_queue_entry *wq_entry);
 void __noreturn kwait_thread_exit(long code);
 unsigned long kwait_wait_thread_exit(unsigned long timeout);
+bool kwait_cpu_online(unsigned int cpu);
+unsigned int kwait_current_cpu(void);
 
 void kwait_spin_lock(spinlock_t *lock)
 {
@@ -108,4 +112,15 @@ void __noreturn kwait_thread_exit(long code)
 unsigned long kwait_wait_thread_exit(unsigned long timeout)
 {
 	return wait_for_completion_timeout(&kwait_thread_exited, timeout);
+}
+
+/* Whether cpu names an online CPU, a valid argument for kthread_bind(). */
+bool kwait_cpu_online(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_online(cpu);
+}
+
+unsigned int kwait_current_cpu(void)
+{
+	return raw_smp_processor_id();
 }

@@ -49,6 +49,7 @@ extern "C" {
     ) -> *mut task_struct;
     pub(crate) fn kthread_should_stop() -> bool;
     pub(crate) fn kthread_stop(k: *mut task_struct) -> c_int;
+    pub(crate) fn kthread_bind(k: *mut task_struct, cpu: c_uint);
 
     // kernel/sched/core.c
     pub(crate) fn wake_up_process(p: *mut task_struct) -> c_int;
@@ -111,4 +112,6 @@ extern "C" {
     );
     pub(crate) fn kwait_thread_exit(code: c_long) -> !;
     pub(crate) fn kwait_wait_thread_exit(timeout: c_ulong) -> c_ulong;
+    pub(crate) fn kwait_cpu_online(cpu: c_uint) -> bool;
+    pub(crate) fn kwait_current_cpu() -> c_uint;
 }

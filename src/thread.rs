@@ -102,6 +102,44 @@ impl KThread {
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
     {
         might_sleep!();
+        Self::start(name, None, run)
+    }
+
+    /// As [`KThread::spawn`], but the thread only ever runs on CPU `cpu`: `kthread_create()`,
+    /// `kthread_bind()`, then `wake_up_process()`, as C binds a thread before it first runs.
+    ///
+    /// For work whose timing depends on where it runs (benchmarks, per-CPU work). Fails with
+    /// `EINVAL`, before creating anything, if `cpu` is not an online CPU. The binding is the
+    /// kernel's: should the CPU go offline later, the scheduler moves the thread elsewhere.
+    pub fn spawn_on_cpu<F>(
+        _ctx: &mut impl MaySleep,
+        name: impl ThreadName,
+        cpu: u32,
+        run: F,
+    ) -> Result<Self>
+    where
+        F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
+    {
+        might_sleep!();
+        // SAFETY: Only reads `nr_cpu_ids` and the online mask.
+        if !unsafe { sys::kwait_cpu_online(cpu) } {
+            name.with_name(|_, text| {
+                pr_err!(
+                    "error creating kthread {}: CPU {} is not online\n",
+                    text,
+                    cpu
+                )
+            })?;
+            return Err(EINVAL);
+        }
+        Self::start(name, Some(cpu), run)
+    }
+
+    /// Creates the thread, binds it to `cpu` if given, and wakes it.
+    fn start<F>(name: impl ThreadName, cpu: Option<u32>, run: F) -> Result<Self>
+    where
+        F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
+    {
         let payload = Payload {
             header: Header {
                 stop_requested: AtomicBool::new(false),
@@ -126,6 +164,12 @@ impl KThread {
                 return Err(err);
             }
         };
+        if let Some(cpu) = cpu {
+            // SAFETY: `task` is a kthread just created by `kthread_create_on_node()` and not
+            // woken yet, which is what `kthread_bind()` wants; `cpu` was an online CPU a moment
+            // ago, so it is below `nr_cpu_ids` (CPU ids do not change, only their online state).
+            unsafe { sys::kthread_bind(task.as_ptr(), cpu) };
+        }
         // SAFETY: `task` is a valid task that cannot go away before we take our reference: it
         // is a new kthread that has not been woken, so it has not run, let alone exited. Waking
         // it is the second half of `kthread_run()`.
@@ -407,6 +451,15 @@ impl ThreadContext {
         // any context is fine.
         unsafe { sys::flush_signals(current) };
         true
+    }
+
+    /// The CPU this thread is running on (`raw_smp_processor_id()`).
+    ///
+    /// Only a thread started with [`KThread::spawn_on_cpu`] stays there; any other may have
+    /// moved by the time the caller looks at the result.
+    pub fn cpu(&self) -> u32 {
+        // SAFETY: Reads the current CPU's number, which any context may do.
+        unsafe { sys::kwait_current_cpu() }
     }
 
     /// The calling thread's pid, for log messages.
