@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ping-pong: two kthreads hand a turn back and forth through one wait queue.
+ *
+ * Each side loops: wait until it is its turn, give the turn to the other side
+ * and wake the queue. Ping (side 0) has the first turn, and times the measured
+ * rounds from the return of its wait in round `warmup` to that in round
+ * `warmup + rounds`: each round between is one round trip.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/printk.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
+
+#include "bench.h"
+
+static DECLARE_WAIT_QUEUE_HEAD(pp_wq);
+/*
+ * Whose turn it is: 0 ping, 1 pong. The _locked waits read and write it under
+ * pp_wq.lock; the others with READ_ONCE() and WRITE_ONCE().
+ */
+static unsigned int pp_turn;
+static unsigned int pp_first, pp_last;
+static u64 pp_start, pp_end;
+
+/* Called by each side when its wait of round `r` returned. */
+static void pp_round(unsigned int me, unsigned int r)
+{
+	if (me)
+		return;
+	if (r == pp_first)
+		pp_start = ktime_get_ns();
+	else if (r == pp_last)
+		pp_end = ktime_get_ns();
+}
+
+static int pp_wei(unsigned int me)
+{
+	unsigned int r, last = pp_last;
+
+	for (r = 0; r <= last; r++) {
+		if (wait_event_interruptible(pp_wq, READ_ONCE(pp_turn) == me))
+			return -EINTR;
+		pp_round(me, r);
+		WRITE_ONCE(pp_turn, me ^ 1);
+		wake_up(&pp_wq);
+	}
+	return 0;
+}
+
+static int pp_weit(unsigned int me)
+{
+	long timeout = msecs_to_jiffies(BENCH_TIMEOUT_MS);
+	unsigned int r, last = pp_last;
+	long left;
+
+	for (r = 0; r <= last; r++) {
+		left = wait_event_interruptible_timeout(pp_wq, READ_ONCE(pp_turn) == me, timeout);
+		if (left < 0)
+			return -EINTR;
+		if (!left)
+			return -ETIMEDOUT;
+		pp_round(me, r);
+		WRITE_ONCE(pp_turn, me ^ 1);
+		wake_up(&pp_wq);
+	}
+	return 0;
+}
+
+static int pp_weil(unsigned int me)
+{
+	unsigned int r, last = pp_last;
+
+	for (r = 0; r <= last; r++) {
+		spin_lock(&pp_wq.lock);
+		if (wait_event_interruptible_locked(pp_wq, pp_turn == me)) {
+			spin_unlock(&pp_wq.lock);
+			return -EINTR;
+		}
+		pp_round(me, r);
+		pp_turn = me ^ 1;
+		wake_up_locked(&pp_wq);
+		spin_unlock(&pp_wq.lock);
+	}
+	return 0;
+}
+
+static int pp_weili(unsigned int me)
+{
+	unsigned int r, last = pp_last;
+
+	for (r = 0; r <= last; r++) {
+		spin_lock_irq(&pp_wq.lock);
+		if (wait_event_interruptible_locked_irq(pp_wq, pp_turn == me)) {
+			spin_unlock_irq(&pp_wq.lock);
+			return -EINTR;
+		}
+		pp_round(me, r);
+		pp_turn = me ^ 1;
+		wake_up_locked(&pp_wq);
+		spin_unlock_irq(&pp_wq.lock);
+	}
+	return 0;
+}
+
+static int pp_weieli(unsigned int me)
+{
+	unsigned int r, last = pp_last;
+
+	for (r = 0; r <= last; r++) {
+		spin_lock_irq(&pp_wq.lock);
+		if (wait_event_interruptible_exclusive_locked_irq(pp_wq, pp_turn == me)) {
+			spin_unlock_irq(&pp_wq.lock);
+			return -EINTR;
+		}
+		pp_round(me, r);
+		pp_turn = me ^ 1;
+		wake_up_locked(&pp_wq);
+		spin_unlock_irq(&pp_wq.lock);
+	}
+	return 0;
+}
+
+static int pp_thread(void *data)
+{
+	unsigned int me = (uintptr_t)data;
+	int ret;
+
+	bench_note_cpu(me);
+	switch (bench_config.variant) {
+	case BENCH_WEI:
+		ret = pp_wei(me);
+		break;
+	case BENCH_WEIT:
+		ret = pp_weit(me);
+		break;
+	case BENCH_WEIL:
+		ret = pp_weil(me);
+		break;
+	case BENCH_WEILI:
+		ret = pp_weili(me);
+		break;
+	default:
+		ret = pp_weieli(me);
+		break;
+	}
+	bench_finished();
+	return ret;
+}
+
+int bench_pingpong(void)
+{
+	struct task_struct *ping, *pong;
+	int ret, ping_ret, pong_ret;
+
+	pp_turn = 0;
+	pp_first = bench_config.warmup;
+	pp_last = bench_config.warmup + bench_config.rounds;
+	pong = bench_spawn(pp_thread, (void *)1UL, bench_cpu(1), "bench-c-pong");
+	if (IS_ERR(pong))
+		return PTR_ERR(pong);
+	ping = bench_spawn(pp_thread, (void *)0UL, bench_cpu(0), "bench-c-ping");
+	if (IS_ERR(ping)) {
+		bench_stop(pong);
+		return PTR_ERR(ping);
+	}
+	ret = bench_wait_finished();
+	ping_ret = bench_stop(ping);
+	pong_ret = bench_stop(pong);
+	ret = ret ?: ping_ret ?: pong_ret;
+	if (!ret)
+		pr_info("pingpong ns=%llu rounds=%u\n", pp_end - pp_start, bench_config.rounds);
+	return ret;
+}
