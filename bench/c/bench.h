@@ -18,6 +18,8 @@
 /* Limits of the parameters. */
 #define BENCH_MAX_SAMPLES	4096	/* latency samples kept per run */
 #define BENCH_MAX_WAITERS	16
+/* Ping-pong round trips per reading of the clock. */
+#define PP_BATCH		100
 
 /* The timeout of the _timeout waits, long enough never to expire. */
 #define BENCH_TIMEOUT_MS	10000
@@ -60,7 +62,7 @@ int bench_exclusive(void);
 /* Stops the threads the exclusive scenario keeps until the module unloads. */
 void bench_exclusive_stop(void);
 
-/* Prints latency samples, in lines of a few dozen. */
+/* Prints samples (latencies, batch times), eight to a line. */
 void bench_print_samples(const u32 *samples, unsigned int count);
 
 #endif /* KWAIT_BENCH_C_H */

@@ -164,6 +164,9 @@ static int __init bench_init(void)
 
 	if (c->scenario == BENCH_LATENCY && c->rounds > BENCH_MAX_SAMPLES)
 		return -EINVAL;
+	if (c->scenario == BENCH_PINGPONG &&
+	    (c->rounds % PP_BATCH || c->rounds / PP_BATCH > BENCH_MAX_SAMPLES))
+		return -EINVAL;
 	pr_info("run scenario=%u variant=%u placement=%u rounds=%u warmup=%u waiters=%u\n",
 		c->scenario, c->variant, c->placement, c->rounds, c->warmup, c->waiters);
 	runner = kthread_run(runner_fn, NULL, "bench-c-runner");

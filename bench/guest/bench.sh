@@ -56,7 +56,7 @@ cell() {
 	id=$1 mod=$2
 	shift 2
 	dmesg -c >/dev/null
-	echo "kb-run $id." >/dev/kmsg
+	echo "<6>kb-run $id." >/dev/kmsg
 	out=$($INSMOD "./$mod.ko" "$@" 2>&1) || {
 		kb insmod "$id" "$?" "$out"
 		return
@@ -64,7 +64,7 @@ cell() {
 	kb lsmod "$id" "$mod" "$(size_of "$mod")"
 	# Sleep in a read of the kernel log until the run says it is done (or
 	# the watchdog gives up on it): nothing in the guest runs meanwhile.
-	(sleep "$LIMIT" && echo "kb-timeout $id." >/dev/kmsg) &
+	(sleep "$LIMIT" && echo "<6>kb-timeout $id." >/dev/kmsg) &
 	dog=$!
 	awk -v run="kb-run $id." -v dog="kb-timeout $id." '
 		index($0, run) { go = 1 }
@@ -94,7 +94,7 @@ sleep_until_waiting() {
 		;;
 	esac
 	wait_log "] $1: wait thread" 3 || return
-	echo "kb-now $1." >/dev/kmsg
+	echo "<6>kb-now $1." >/dev/kmsg
 	sleep "$(dmesg | awk -v mod="] $1: wait thread" -v now="kb-now $1." '
 		function ts(line) { return substr(line, 2, index(line, "]") - 2) + 0 }
 		index($0, mod) && t == "" { t = ts($0) }

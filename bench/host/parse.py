@@ -5,6 +5,8 @@ per plan step, and turns each step into its measurement."""
 import re
 from dataclasses import dataclass, field
 
+import stats
+
 LOG_LINE = re.compile(r"^\[\s*(\d+\.\d+)\] (\S+): (.*)$")
 # The exclusive scenario's waiters sleep once when created and once in their first wait before
 # the first event (the producer lets them fall asleep first); every later sleep of theirs
@@ -99,13 +101,19 @@ def cell_result(step, spec):
     if cpus:
         result["cpus"] = [int(c, 16) if c.startswith("0x") else int(c) for c in cpus[-1].split()[1:3]]
     scenario = spec["scenario"]
+    samples = []
+    for line in step.lines("samples "):
+        samples += [int(v) for v in line.split()[1:]]
     if scenario == "pingpong":
         line = values(step.lines("pingpong ")[-1])
-        result["ns_per_round_trip"] = line["ns"] / line["rounds"]
+        if len(samples) != line["rounds"] // line["batch"]:
+            return {"error": f"{len(samples)} ping-pong batches, expected {line['rounds'] // line['batch']}"}
+        # Per round trip: over the whole run, and the median batch (robust to batches the
+        # emulator lost to its host's scheduler).
+        result["ns_per_round_trip_mean"] = line["ns"] / line["rounds"]
+        result["ns_per_round_trip"] = stats.median(samples) / line["batch"]
+        result["batches_ns"] = samples
     elif scenario == "latency":
-        samples = []
-        for line in step.lines("samples "):
-            samples += [int(v) for v in line.split()[1:]]
         if len(samples) != spec["rounds"]:
             return {"error": f"{len(samples)} latency samples, expected {spec['rounds']}"}
         result["samples_ns"] = samples

@@ -18,8 +18,11 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The test suite's scan of a serial log for the kernel's reports (BUG, WARNING, lockdep, ...).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 
 import figure  # noqa: E402
+import health  # noqa: E402
 import parse  # noqa: E402
 import plan as plans  # noqa: E402
 import stats  # noqa: E402
@@ -45,6 +48,17 @@ def measure(run):
                 result = parse.unload_result(step, spec)
             raw.append({**spec, "result": result, "release": parsed.release, "cpus": parsed.cpus})
     return plan, raw
+
+
+def kernel_reports(run):
+    """What the kernel reported on the console of either boot (the guest's lines aside)."""
+    found = []
+    for boot in ("cells", "unload"):
+        log = run / f"{boot}.log"
+        if log.exists():
+            lines = [(boot, l) for l in log.read_text(errors="replace").splitlines() if not l.startswith("KB ")]
+            found += health.scan(lines)
+    return found
 
 
 def paired(rows, metric):
@@ -372,15 +386,19 @@ def main():
         if ok(r) and r["result"].get("lsmod"):
             lsmod[r["module"]] = r["result"]["lsmod"]
     errors = [r for r in raw if not ok(r)]
+    reports = kernel_reports(run)
+    summary["kernel_reports"] = [f"{where}: {name}: {line}" for name, where, line in reports]
     summary["meta"] = meta
     summary["sizes"] = {m: {**s, "lsmod": lsmod.get(m)} for m, s in sizes.items()}
     (run / "raw.json").write_text(json.dumps(raw) + "\n")
     (run / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     text = markdown(meta, summary, sizes, lsmod, errors)
+    if reports:
+        text += f"\n**Kernel reports**: {len(reports)}\n\n" + "".join(f"- {r}\n" for r in summary["kernel_reports"][:20])
     (run / "summary.md").write_text(text)
     (run / "figure.svg").write_text(draw(raw, meta))
     print(text)
-    if errors:
+    if errors or reports:
         sys.exit(1)
 
 

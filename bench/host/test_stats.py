@@ -43,7 +43,8 @@ class Parse(unittest.TestCase):
             "KB lsmod 0 bench_c 16384",
             "KB switches 0 0 0",
             "KB log 0 [   10.000001] bench_c: run scenario=0 variant=0 placement=0",
-            "KB log 0 [   10.500000] bench_c: pingpong ns=1000000 rounds=100",
+            "KB log 0 [   10.500000] bench_c: pingpong ns=1000000 rounds=200 batch=100",
+            "KB log 0 [   10.500000] bench_c: samples 400000 600000",
             "KB log 0 [   10.500001] bench_c: cpus 0x2 0x2",
             "KB log 0 [   10.500002] bench_c: done 0",
             "KB end 0",
@@ -71,7 +72,8 @@ class Parse(unittest.TestCase):
         boot = parse.parse(self.LOG)
         spec = {"module": "bench_c", "scenario": "pingpong"}
         result = parse.cell_result(boot.steps[0], spec)
-        self.assertEqual(result["ns_per_round_trip"], 10000)
+        self.assertEqual(result["ns_per_round_trip"], 5000)
+        self.assertEqual(result["ns_per_round_trip_mean"], 5000)
         self.assertEqual(result["cpus"], [2, 2])
         self.assertEqual(result["lsmod"], 16384)
 

@@ -60,8 +60,12 @@ struct BenchRust {
 impl kwait::Module for BenchRust {
     fn init(ctx: &mut ModuleContext) -> Result<Self> {
         let [scenario, variant, placement, rounds, warmup, waiters] = config::all();
-        if scenario == config::LATENCY
-            && usize::try_from(rounds).unwrap_or(usize::MAX) > config::MAX_SAMPLES
+        let max_samples = u32::try_from(config::MAX_SAMPLES).unwrap_or(u32::MAX);
+        if scenario == config::LATENCY && rounds > max_samples {
+            return Err(EINVAL);
+        }
+        if scenario == config::PINGPONG
+            && (rounds % pingpong::BATCH != 0 || rounds / pingpong::BATCH > max_samples)
         {
             return Err(EINVAL);
         }
