@@ -96,8 +96,11 @@ boot() {
 		"$RUN/$name.guest.sh" "$KWAIT_ROOT/bench/guest/bench.sh" "$RUN/$name.plan" \
 		"$RUN/rmmod_timed" "$@" 2>>"$RUN/vm.log" &
 	pid=$!
+	local next=$((SECONDS + 30))
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 30
+		sleep 1
+		((SECONDS >= next)) || continue
+		next=$((SECONDS + 30))
 		done_steps=$(grep -c '^KB end' "$RUN/$name.log" 2>/dev/null) || true
 		LOADS+=("$(load)")
 		say "  $name: $done_steps of $total steps after $((SECONDS - start)) s, host load $(load)"
