@@ -8,11 +8,13 @@
 # reports per scenario and wait variant the median, its 95 % interval and
 # the Rust/C ratio.
 #
-# Usage: scripts/bench.sh [6.12|7] [--quick] [--reps N] [--flavour F]
+# Usage: scripts/bench.sh [6.12|7] [--quick] [--reps N] [--only REGEX] [--flavour F]
 #   6.12 | 7     the reference kernel (default 6.12; 6.7 also works)
 #   --quick      small N, one repetition: proves that the benchmark runs and
 #                its output parses (CI); its timings mean nothing
 #   --reps N     repetitions (default 10; quick: 1)
+#   --only REGEX only the steps whose name REGEX finds a match in, e.g.
+#                'pingpong .* same' or 'unload .* early' (bench/host/plan.py)
 #   --flavour F  kernel flavour (default bench; CI's quick run uses test, the
 #                kernel it has already built, which also runs the benchmark
 #                modules under lockdep)
@@ -27,11 +29,12 @@ set -euo pipefail
 KWAIT_TAG=bench
 . "$(dirname "$0")/lib.sh"
 
-CHOICE=6.12 MODE=full REPS=() FLAVOUR=bench
+CHOICE=6.12 MODE=full REPS=() ONLY=() FLAVOUR=bench
 while (($#)); do
 	case $1 in
 	--quick) MODE=quick && shift ;;
 	--reps) REPS=(--reps "${2:?--reps needs a number}") && shift 2 ;;
+	--only) ONLY=(--only "${2:?--only needs a pattern}") && shift 2 ;;
 	--flavour) FLAVOUR=${2:?--flavour needs a name} && shift 2 ;;
 	-h | --help) sed -n '4,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0" && exit 0 ;;
 	*) kwait_kernel_arg "$1" || die "unknown argument $1 (see --help)" && CHOICE=$1 && shift ;;
@@ -58,7 +61,7 @@ NOLIBC=$KDIR/../src/tools/include/nolibc
 	-include "$NOLIBC/nolibc.h" -I "$NOLIBC" -o "$RUN/rmmod_timed" \
 	"$KWAIT_ROOT/bench/guest/rmmod_timed.c" || die "cannot build bench/guest/rmmod_timed.c"
 
-python3 "$HOST/plan.py" --mode "$MODE" "${REPS[@]}" --out "$RUN"
+python3 "$HOST/plan.py" --mode "$MODE" "${REPS[@]}" "${ONLY[@]}" --out "$RUN"
 
 # Sizes of the modules, on the host: llvm-size's berkeley text/data/bss, and .text alone.
 {
@@ -85,6 +88,7 @@ boot() {
 	local name=$1 total timeout start=$SECONDS pid status=0 done_steps
 	shift
 	total=$(wc -l <"$RUN/$name.plan")
+	((total)) || return 0
 	# Generous: a full run takes about 2 s per step under TCG.
 	timeout=$((600 + total * 8))
 	{

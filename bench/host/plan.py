@@ -3,8 +3,10 @@
 """What a benchmark run measures, in which order: the plan the guest (bench/guest/bench.sh)
 runs, one step per line, and the same steps as JSON for the host's analysis.
 
-plan.py --mode full|quick [--reps N] --out DIR
-    writes DIR/cells.plan and DIR/unload.plan (one VM boot each) and DIR/plan.json
+plan.py --mode full|quick [--reps N] [--only REGEX] --out DIR
+    writes DIR/cells.plan and DIR/unload.plan (one VM boot each) and DIR/plan.json;
+    --only keeps the steps whose name ("pingpong wei same 0", "unload floor_c early")
+    REGEX finds a match in
 
 Rust and C alternate step by step within one boot, in the order A B, B A, A B, ... over the
 repetitions, so that a slow drift of the host (other load, thermal) falls on both alike.
@@ -12,6 +14,7 @@ repetitions, so that a slow drift of the host (other load, thermal) falls on bot
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 VARIANTS = ["wei", "weit", "weil", "weili", "weieli"]
@@ -68,7 +71,13 @@ def alternate(items, flip):
     return list(reversed(items)) if flip else list(items)
 
 
-def plan(mode_name, reps=None):
+def step_name(step):
+    if step["kind"] == "unload":
+        return f"unload {step['module']} {step['moment']}"
+    return f"{step['scenario']} {step['variant']} {step['placement']} {step['waiters']}"
+
+
+def plan(mode_name, reps=None, only=None):
     mode = MODES[mode_name]
     reps = reps or mode["reps"]
     steps = {"cells": [], "unload": []}
@@ -97,6 +106,9 @@ def plan(mode_name, reps=None):
                 modules += alternate(list(pair), flip)
             for module in modules:
                 steps["unload"].append({"kind": "unload", "rep": rep, "module": module, "moment": moment})
+    if only:
+        for boot in steps:
+            steps[boot] = [s for s in steps[boot] if re.search(only, step_name(s))]
     number = 0
     for boot in steps.values():
         for step in boot:
@@ -118,9 +130,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=MODES, default="full")
     parser.add_argument("--reps", type=int)
+    parser.add_argument("--only")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
-    result = plan(args.mode, args.reps)
+    result = plan(args.mode, args.reps, args.only)
     args.out.mkdir(parents=True, exist_ok=True)
     for boot, steps in result["steps"].items():
         (args.out / f"{boot}.plan").write_text("".join(plan_line(s) + "\n" for s in steps))
