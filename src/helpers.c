@@ -32,6 +32,7 @@ void kwait_spin_unlock_irq(spinlock_t *lock);
 unsigned long kwait_local_irq_save(void);
 void kwait_local_irq_restore(unsigned long flags);
 void kwait_might_sleep(const char *file, int line);
+void kwait_might_resched(void);
 void kwait_finish_wait_locked(struct wait_queue_head *wq_head,
 			      struct wait_queue_entry *wq_entry);
 void __noreturn kwait_thread_exit(long code);
@@ -74,12 +75,21 @@ void kwait_local_irq_restore(unsigned long flags)
 	local_irq_restore(flags);
 }
 
-/* might_sleep(), reporting the Rust caller's file and line. */
+/*
+ * might_sleep(), reporting the Rust caller's file and line. Without
+ * CONFIG_DEBUG_ATOMIC_SLEEP, Rust calls kwait_might_resched() instead, and
+ * only where might_resched() is not empty.
+ */
 void kwait_might_sleep(const char *file, int line)
 {
 #ifdef CONFIG_DEBUG_ATOMIC_SLEEP
 	__might_sleep(file, line);
 #endif
+	might_resched();
+}
+
+void kwait_might_resched(void)
+{
 	might_resched();
 }
 

@@ -105,7 +105,13 @@ extern "C" {
     pub(crate) fn kwait_spin_unlock_irq(lock: *mut spinlock_t);
     pub(crate) fn kwait_local_irq_save() -> c_ulong;
     pub(crate) fn kwait_local_irq_restore(flags: c_ulong);
+    #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
     pub(crate) fn kwait_might_sleep(file: *const c_char, line: c_int);
+    #[cfg(all(
+        not(CONFIG_DEBUG_ATOMIC_SLEEP),
+        any(CONFIG_PREEMPT_VOLUNTARY_BUILD, CONFIG_PREEMPT_DYNAMIC)
+    ))]
+    pub(crate) fn kwait_might_resched();
     pub(crate) fn kwait_finish_wait_locked(
         wq_head: *mut wait_queue_head,
         wq_entry: *mut wait_queue_entry,

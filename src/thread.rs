@@ -449,6 +449,7 @@ impl ThreadContext {
 
     /// Whether the thread dropped or stopped its own handle: its waits and pauses then return
     /// at once, as after `kthread_stop()`, which nothing can call for it any more.
+    #[inline]
     pub(crate) fn stopped_by_itself(&self) -> bool {
         // SAFETY: The header lives as long as the context (type invariant).
         unsafe { &*self.header }
