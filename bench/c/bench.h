@@ -2,10 +2,16 @@
 /*
  * The C twin of the Rust benchmark module: what its files share.
  *
- * bench_c runs one benchmark per insmod, as its parameters say (../params.c),
- * in kthreads, and prints the result to the kernel log; bench_rust
- * (../rust/) does the same with kwait, line for line. Every wait, wake-up,
- * loop and condition here has its counterpart there.
+ * bench_c runs one benchmark per insmod, as its parameters say, in kthreads,
+ * and prints the result to the kernel log; bench_rust (../rust/) does the
+ * same with kwait, line for line. Every wait, wake-up, loop and condition
+ * here has its counterpart there. Both take the same parameters, numbers:
+ *
+ *   scenario=0|1|2   pingpong, latency, exclusive
+ *   variant=0..4     wei, weit, weil, weili, weieli (enum bench_variant)
+ *   placement=0|1    same: all threads on CPU 1; split: wakers on CPU 0,
+ *                    waiters on CPU 1
+ *   rounds=N warmup=N waiters=N
  */
 #ifndef KWAIT_BENCH_C_H
 #define KWAIT_BENCH_C_H
@@ -13,7 +19,25 @@
 #include <linux/sched.h>
 #include <linux/types.h>
 
-#include "../params.h"
+enum bench_scenario {
+	BENCH_PINGPONG,
+	BENCH_LATENCY,
+	BENCH_EXCLUSIVE,
+};
+
+/* The five interruptible waits. */
+enum bench_variant {
+	BENCH_WEI,	/* wait_event_interruptible */
+	BENCH_WEIT,	/* wait_event_interruptible_timeout */
+	BENCH_WEIL,	/* wait_event_interruptible_locked */
+	BENCH_WEILI,	/* wait_event_interruptible_locked_irq */
+	BENCH_WEIELI,	/* wait_event_interruptible_exclusive_locked_irq */
+};
+
+enum bench_placement {
+	BENCH_SAME,
+	BENCH_SPLIT,
+};
 
 /* Limits of the parameters. */
 #define BENCH_MAX_SAMPLES	4096	/* latency samples kept per run */
@@ -24,7 +48,7 @@
 /* The timeout of the _timeout waits, long enough never to expire. */
 #define BENCH_TIMEOUT_MS	10000
 
-/* The run this insmod does (set by bench_set_param(), read-only afterwards). */
+/* The run this insmod does: the module parameters, checked by init. */
 struct bench_config {
 	unsigned int scenario;
 	unsigned int variant;

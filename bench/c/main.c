@@ -3,8 +3,8 @@
  * bench_c: the C twin of bench_rust, written with the C wait-queue and
  * kthread macros.
  *
- * One insmod runs one benchmark, chosen by the module parameters
- * (../params.c): init starts a runner kthread and returns; the runner starts
+ * One insmod runs one benchmark, chosen by the module parameters (bench.h):
+ * init starts a runner kthread and returns; the runner starts
  * the benchmark's threads, bound to their CPUs, waits until they are done and
  * prints the result, then "done STATUS". It keeps what it started until
  * rmmod, so that user space can read the threads' context-switch counts in
@@ -36,35 +36,32 @@ struct bench_config bench_config = {
 /* Upper bound of rounds and warmup, so that their sum never overflows. */
 #define BENCH_MAX_ROUNDS	100000000
 
-int bench_set_param(unsigned int param, unsigned int value)
+module_param_named(scenario, bench_config.scenario, uint, 0444);
+MODULE_PARM_DESC(scenario, "0 pingpong, 1 latency, 2 exclusive");
+module_param_named(variant, bench_config.variant, uint, 0444);
+MODULE_PARM_DESC(variant, "the wait: 0 wei, 1 weit, 2 weil, 3 weili, 4 weieli");
+module_param_named(placement, bench_config.placement, uint, 0444);
+MODULE_PARM_DESC(placement, "0: all threads on CPU 1; 1: wakers on CPU 0, waiters on CPU 1");
+module_param_named(rounds, bench_config.rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "measured round trips, wake-ups or events");
+module_param_named(warmup, bench_config.warmup, uint, 0444);
+MODULE_PARM_DESC(warmup, "rounds run first and not measured");
+module_param_named(waiters, bench_config.waiters, uint, 0444);
+MODULE_PARM_DESC(waiters, "waiters on the queue (exclusive scenario), 1 to 16");
+
+/* Whether the parameters are in range, as bench_rust's declare them. */
+static bool bench_config_valid(const struct bench_config *c)
 {
-	switch (param) {
-	case BENCH_PARAM_SCENARIO:
-		bench_config.scenario = value;
-		return 0;
-	case BENCH_PARAM_VARIANT:
-		bench_config.variant = value;
-		return 0;
-	case BENCH_PARAM_PLACEMENT:
-		bench_config.placement = value;
-		return 0;
-	case BENCH_PARAM_ROUNDS:
-		if (!value || value > BENCH_MAX_ROUNDS)
-			return -EINVAL;
-		bench_config.rounds = value;
-		return 0;
-	case BENCH_PARAM_WARMUP:
-		if (value > BENCH_MAX_ROUNDS)
-			return -EINVAL;
-		bench_config.warmup = value;
-		return 0;
-	case BENCH_PARAM_WAITERS:
-		if (!value || value > BENCH_MAX_WAITERS)
-			return -EINVAL;
-		bench_config.waiters = value;
-		return 0;
-	}
-	return -EINVAL;
+	if (c->scenario > BENCH_EXCLUSIVE || c->variant > BENCH_WEIELI ||
+	    c->placement > BENCH_SPLIT || !c->rounds || c->rounds > BENCH_MAX_ROUNDS ||
+	    c->warmup > BENCH_MAX_ROUNDS || !c->waiters || c->waiters > BENCH_MAX_WAITERS)
+		return false;
+	if (c->scenario == BENCH_LATENCY && c->rounds > BENCH_MAX_SAMPLES)
+		return false;
+	if (c->scenario == BENCH_PINGPONG &&
+	    (c->rounds % PP_BATCH || c->rounds / PP_BATCH > BENCH_MAX_SAMPLES))
+		return false;
+	return true;
 }
 
 unsigned int bench_cpu(unsigned int side)
@@ -162,10 +159,7 @@ static int __init bench_init(void)
 {
 	const struct bench_config *c = &bench_config;
 
-	if (c->scenario == BENCH_LATENCY && c->rounds > BENCH_MAX_SAMPLES)
-		return -EINVAL;
-	if (c->scenario == BENCH_PINGPONG &&
-	    (c->rounds % PP_BATCH || c->rounds / PP_BATCH > BENCH_MAX_SAMPLES))
+	if (!bench_config_valid(c))
 		return -EINVAL;
 	pr_info("run scenario=%u variant=%u placement=%u rounds=%u warmup=%u waiters=%u\n",
 		c->scenario, c->variant, c->placement, c->rounds, c->warmup, c->waiters);

@@ -117,11 +117,17 @@ def plan(mode_name, reps=None, only=None):
     return {"mode": mode_name, "reps": reps, "steps": steps}
 
 
+# The benchmark modules take numbers (bench/c/bench.h).
+SCENARIOS = ["pingpong", "latency", "exclusive"]
+NUMBERS = {"scenario": SCENARIOS, "variant": VARIANTS, "placement": PLACEMENTS}
+
+
 def plan_line(step):
     if step["kind"] == "unload":
         return f"unload {step['id']} {step['module']} {step['moment']}"
     params = " ".join(
-        f"{key}={step[key]}" for key in ("scenario", "variant", "placement", "rounds", "warmup", "waiters")
+        f"{key}={NUMBERS[key].index(step[key]) if key in NUMBERS else step[key]}"
+        for key in ("scenario", "variant", "placement", "rounds", "warmup", "waiters")
     )
     return f"cell {step['id']} {step['module']} {params}"
 

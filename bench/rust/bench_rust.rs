@@ -3,8 +3,8 @@
 //! bench_rust: the wait-queue benchmarks, on kwait. Its twin, bench_c (`../c/`), does the same
 //! with the C macros, line for line.
 //!
-//! One insmod runs one benchmark, chosen by the module parameters (`../params.c`): init starts a
-//! runner kthread and returns; the runner starts the benchmark's threads, bound to their CPUs,
+//! One insmod runs one benchmark, chosen by the module parameters (below; the same as bench_c's):
+//! init starts a runner kthread and returns; the runner starts the benchmark's threads, bound to their CPUs,
 //! waits until they are done and prints the result, then `done STATUS`. It keeps what it started
 //! until rmmod, so that user space can read the threads' context-switch counts in /proc first.
 //!
@@ -22,6 +22,44 @@ kwait::module! {
     author: "kwait developers",
     description: "Wait-queue benchmarks on kwait",
     license: "GPL",
+    params: {
+        scenario: u32 {
+            default: 0,
+            range: 0..=2,
+            perm: 0o444,
+            description: "0 pingpong, 1 latency, 2 exclusive",
+        },
+        variant: u32 {
+            default: 0,
+            range: 0..=4,
+            perm: 0o444,
+            description: "the wait: 0 wei, 1 weit, 2 weil, 3 weili, 4 weieli",
+        },
+        placement: u32 {
+            default: 0,
+            range: 0..=1,
+            perm: 0o444,
+            description: "0: all threads on CPU 1; 1: wakers on CPU 0, waiters on CPU 1",
+        },
+        rounds: u32 {
+            default: 10_000,
+            range: 1..=100_000_000,
+            perm: 0o444,
+            description: "measured round trips, wake-ups or events",
+        },
+        warmup: u32 {
+            default: 1000,
+            range: 0..=100_000_000,
+            perm: 0o444,
+            description: "rounds run first and not measured",
+        },
+        waiters: u32 {
+            default: 4,
+            range: 1..=16,
+            perm: 0o444,
+            description: "waiters on the queue (exclusive scenario), 1 to 16",
+        },
+    },
 }
 
 mod common;
