@@ -32,12 +32,15 @@ FLOORS = ["floor_c", "floor_rust"]
 PAIRS = [(WAITS[v], f"tutorial_{WAITS[v]}") for v in VARIANTS]
 MOMENTS = ["early", "waiting", "pausing", "midrun"]
 
-# Per mode: repetitions, (measured rounds, warm-up rounds) per scenario, the exclusive
-# scenario's waiter counts, and the unload moments.
+# Per mode: repetitions, (measured rounds, warm-up rounds) per scenario (and placement, where
+# they differ), the exclusive scenario's waiter counts, and the unload moments. Split ping-pong
+# runs fewer rounds: each of its round trips wakes a sleeping CPU twice, which under emulation
+# costs far more than a switch on one CPU.
 MODES = {
     "full": {
         "reps": 10,
         "pingpong": (10000, 1000),
+        "pingpong split": (2000, 200),
         "latency": (200, 20),
         "exclusive": (300, 30),
         "waiters": [1, 4, 16],
@@ -46,6 +49,7 @@ MODES = {
     "quick": {
         "reps": 1,
         "pingpong": (500, 50),
+        "pingpong split": (200, 20),
         "latency": (20, 5),
         "exclusive": (20, 5),
         "waiters": [1, 4, 16],
@@ -83,7 +87,7 @@ def plan(mode_name, reps=None, only=None):
     steps = {"cells": [], "unload": []}
     for rep in range(reps):
         for index, (scenario, variant, placement, waiters) in enumerate(cell_keys(mode)):
-            rounds, warmup = mode[scenario]
+            rounds, warmup = mode.get(f"{scenario} {placement}", mode[scenario])
             for lang in alternate(["rust", "c"], (rep + index) % 2):
                 steps["cells"].append(
                     {
