@@ -58,6 +58,7 @@ mod context;
 mod lock_class;
 mod module;
 mod param;
+mod spin;
 mod static_queue;
 mod sys;
 mod thread;
