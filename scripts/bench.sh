@@ -12,6 +12,8 @@
 #   6.12 | 7     the reference kernel (default 6.12; 6.7 also works)
 #   --quick      small N, one repetition: proves that the benchmark runs and
 #                its output parses (CI); its timings mean nothing
+#   --layers     an experiment instead: the _locked ping-pong in Rust, C, and
+#                C with kwait's calls (bench_c layers=1)
 #   --reps N     repetitions (default 10; quick: 1)
 #   --only REGEX only the steps whose name REGEX finds a match in, e.g.
 #                'pingpong .* same' or 'unload .* early' (bench/host/plan.py)
@@ -33,6 +35,7 @@ CHOICE=6.12 MODE=full REPS=() ONLY=() FLAVOUR=bench
 while (($#)); do
 	case $1 in
 	--quick) MODE=quick && shift ;;
+	--layers) MODE=layers && shift ;;
 	--reps) REPS=(--reps "${2:?--reps needs a number}") && shift 2 ;;
 	--only) ONLY=(--only "${2:?--only needs a pattern}") && shift 2 ;;
 	--flavour) FLAVOUR=${2:?--flavour needs a name} && shift 2 ;;

@@ -12,6 +12,9 @@
  *   placement=0|1    same: all threads on CPU 1; split: wakers on CPU 0,
  *                    waiters on CPU 1
  *   rounds=N warmup=N waiters=N
+ *
+ * bench_c also takes layers=1: the ping-pong of the _locked waits with
+ * kwait's calls (pingpong.c), an experiment.
  */
 #ifndef KWAIT_BENCH_C_H
 #define KWAIT_BENCH_C_H
@@ -56,6 +59,7 @@ struct bench_config {
 	unsigned int rounds;
 	unsigned int warmup;
 	unsigned int waiters;
+	bool layers;
 };
 
 extern struct bench_config bench_config;

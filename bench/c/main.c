@@ -48,6 +48,8 @@ module_param_named(warmup, bench_config.warmup, uint, 0444);
 MODULE_PARM_DESC(warmup, "rounds run first and not measured");
 module_param_named(waiters, bench_config.waiters, uint, 0444);
 MODULE_PARM_DESC(waiters, "waiters on the queue (exclusive scenario), 1 to 16");
+module_param_named(layers, bench_config.layers, bool, 0444);
+MODULE_PARM_DESC(layers, "ping-pong of the _locked waits with kwait's calls (an experiment)");
 
 /* Whether the parameters are in range, as bench_rust's declare them. */
 static bool bench_config_valid(const struct bench_config *c)

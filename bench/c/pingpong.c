@@ -130,12 +130,97 @@ static int pp_weieli(unsigned int me)
 	return 0;
 }
 
+/*
+ * The layers experiment (layers=1): the _locked waits with kwait's calls, in
+ * C. kwait takes and drops the queue's lock through functions of its own that
+ * call spin_lock() and friends, starts a _locked wait with init_wait_entry()
+ * where the C macro initialises the entry inline (DEFINE_WAIT), and ends it
+ * in a function of its own where the macro is inline: four calls per hand-off
+ * that the C macros do not make. If Rust and C differ for the _locked waits,
+ * this C should cost what Rust does.
+ */
+static noinline void layers_spin_lock(spinlock_t *lock)
+{
+	spin_lock(lock);
+}
+
+static noinline void layers_spin_unlock(spinlock_t *lock)
+{
+	spin_unlock(lock);
+}
+
+static noinline void layers_spin_lock_irq(spinlock_t *lock)
+{
+	spin_lock_irq(lock);
+}
+
+static noinline void layers_spin_unlock_irq(spinlock_t *lock)
+{
+	spin_unlock_irq(lock);
+}
+
+static noinline void layers_finish(struct wait_queue_head *wq, struct wait_queue_entry *wait)
+{
+	__remove_wait_queue(wq, wait);
+	__set_current_state(TASK_RUNNING);
+}
+
+/* __wait_event_interruptible_locked(), as kwait's wait_locked() makes it. */
+static int layers_wait(unsigned int me, int flags, bool irq)
+{
+	struct wait_queue_entry wait;
+	int ret;
+
+	if (pp_turn == me)
+		return 0;
+	init_wait_entry(&wait, flags);
+	do {
+		ret = irq ? do_wait_intr_irq(&pp_wq, &wait) : do_wait_intr(&pp_wq, &wait);
+		if (ret)
+			break;
+	} while (pp_turn != me);
+	layers_finish(&pp_wq, &wait);
+	return ret;
+}
+
+static int pp_layers(unsigned int me)
+{
+	bool irq = bench_config.variant != BENCH_WEIL;
+	int flags = bench_config.variant == BENCH_WEIELI ? WQ_FLAG_EXCLUSIVE : 0;
+	unsigned int r, last = pp_last;
+	int ret;
+
+	for (r = 0; r <= last; r++) {
+		if (irq)
+			layers_spin_lock_irq(&pp_wq.lock);
+		else
+			layers_spin_lock(&pp_wq.lock);
+		ret = layers_wait(me, flags, irq);
+		if (!ret) {
+			pp_round(me, r);
+			pp_turn = me ^ 1;
+			wake_up_locked(&pp_wq);
+		}
+		if (irq)
+			layers_spin_unlock_irq(&pp_wq.lock);
+		else
+			layers_spin_unlock(&pp_wq.lock);
+		if (ret)
+			return -EINTR;
+	}
+	return 0;
+}
+
 static int pp_thread(void *data)
 {
 	unsigned int me = (uintptr_t)data;
 	int ret;
 
 	bench_note_cpu(me);
+	if (bench_config.layers && bench_config.variant >= BENCH_WEIL) {
+		ret = pp_layers(me);
+		goto out;
+	}
 	switch (bench_config.variant) {
 	case BENCH_WEI:
 		ret = pp_wei(me);
@@ -153,6 +238,7 @@ static int pp_thread(void *data)
 		ret = pp_weieli(me);
 		break;
 	}
+out:
 	bench_finished();
 	return ret;
 }

@@ -26,7 +26,7 @@ WAITS = {
     "weieli": "wait_event_interruptible_exclusive_locked_irq",
 }
 PLACEMENTS = ["same", "split"]
-LANGS = {"rust": "bench_rust", "c": "bench_c"}
+LANGS = {"rust": "bench_rust", "c": "bench_c", "c_layers": "bench_c"}
 # The unload benchmark's modules: each kwait example beside its tutorial twin, and the floors.
 FLOORS = ["floor_c", "floor_rust"]
 PAIRS = [(WAITS[v], f"tutorial_{WAITS[v]}") for v in VARIANTS]
@@ -46,6 +46,18 @@ MODES = {
         "waiters": [1, 4, 16],
         "moments": MOMENTS,
     },
+    # An experiment, not part of a full run: the _locked ping-pong in Rust, in C, and in C
+    # with kwait's calls (bench_c layers=1, bench/c/pingpong.c).
+    "layers": {
+        "reps": 10,
+        "pingpong": (10000, 1000),
+        "pingpong split": (2000, 200),
+        "variants": ["weil", "weili", "weieli"],
+        "scenarios": ["pingpong"],
+        "langs": ["rust", "c", "c_layers"],
+        "waiters": [],
+        "moments": [],
+    },
     "quick": {
         "reps": 1,
         "pingpong": (500, 50),
@@ -61,11 +73,11 @@ MODES = {
 def cell_keys(mode):
     """(scenario, variant, placement, waiters) of every cell, in the order they run."""
     keys = []
-    for scenario in ("pingpong", "latency"):
-        for variant in VARIANTS:
+    for scenario in mode.get("scenarios", ["pingpong", "latency"]):
+        for variant in mode.get("variants", VARIANTS):
             for placement in PLACEMENTS:
                 keys.append((scenario, variant, placement, 0))
-    for variant in VARIANTS:
+    for variant in mode.get("variants", VARIANTS):
         for waiters in mode["waiters"]:
             keys.append(("exclusive", variant, "split", waiters))
     return keys
@@ -88,7 +100,11 @@ def plan(mode_name, reps=None, only=None):
     for rep in range(reps):
         for index, (scenario, variant, placement, waiters) in enumerate(cell_keys(mode)):
             rounds, warmup = mode.get(f"{scenario} {placement}", mode[scenario])
-            for lang in alternate(["rust", "c"], (rep + index) % 2):
+            langs = mode.get("langs", ["rust", "c"])
+            # Each language first in turn: A B, B A for two; A B C, B C A, C A B for three.
+            shift = (rep + index) % len(langs)
+            order = langs[shift:] + langs[:shift] if len(langs) > 2 else alternate(langs, shift)
+            for lang in order:
                 steps["cells"].append(
                     {
                         "kind": "cell",
@@ -133,7 +149,8 @@ def plan_line(step):
         f"{key}={NUMBERS[key].index(step[key]) if key in NUMBERS else step[key]}"
         for key in ("scenario", "variant", "placement", "rounds", "warmup", "waiters")
     )
-    return f"cell {step['id']} {step['module']} {params}"
+    layers = " layers=1" if step["lang"] == "c_layers" else ""
+    return f"cell {step['id']} {step['module']} {params}{layers}"
 
 
 def main():

@@ -74,11 +74,25 @@ def paired(rows, metric):
     return rust, c, ratios
 
 
+def paired_ratio(rows, metric, a, b):
+    by_rep = defaultdict(dict)
+    for row in rows:
+        by_rep[row["rep"]][row["lang"]] = metric(row["result"])
+    return [v[a] / v[b] for v in by_rep.values() if a in v and b in v and v[b]]
+
+
 def comparison(rows, metric):
     rust, c, ratios = paired(rows, metric)
     if not rust or not c or not ratios:
         return None
-    return {"rust": stats.summary(rust), "c": stats.summary(c), "ratio": stats.summary(ratios)}
+    out = {"rust": stats.summary(rust), "c": stats.summary(c), "ratio": stats.summary(ratios)}
+    # The layers experiment: C with kwait's calls (bench_c layers=1).
+    layered = [metric(r["result"]) for r in rows if r["lang"] == "c_layers"]
+    if layered:
+        out["c_layers"] = stats.summary(layered)
+        out["ratio_rust_c_layers"] = stats.summary(paired_ratio(rows, metric, "rust", "c_layers"))
+        out["ratio_c_layers_c"] = stats.summary(paired_ratio(rows, metric, "c_layers", "c"))
+    return out
 
 
 def ok(row):
@@ -234,6 +248,27 @@ def markdown(meta, summary, sizes, lsmod, errors):
         "only the Rust/C ratios of the same boot mean anything. Medians with their 95 % intervals "
         "[low, high]; ratios are Rust/C per repetition."
     )
+    layered = [r for r in summary["pingpong"] if "c_layers" in r]
+    if layered:
+        out.append("\n**Layers experiment** (µs per round trip: C with kwait's calls for the _locked waits, bench_c layers=1)\n")
+        out.append(
+            table(
+                ["wait", "placement", "Rust", "C", "C with kwait's calls", "Rust/C", "Rust/C-layers", "C-layers/C"],
+                [
+                    [
+                        r["variant"],
+                        r["placement"],
+                        fmt_ci(r["rust"], 2),
+                        fmt_ci(r["c"], 2),
+                        fmt_ci(r["c_layers"], 2),
+                        fmt_ci(r["ratio"], 3),
+                        fmt_ci(r["ratio_rust_c_layers"], 3),
+                        fmt_ci(r["ratio_c_layers_c"], 3),
+                    ]
+                    for r in layered
+                ],
+            )
+        )
     if summary["pingpong"]:
         out.append("\n**Ping-pong** (µs per round trip; same: both threads on CPU 1, split: CPU 0 and 1)\n")
         out.append(
