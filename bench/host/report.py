@@ -270,7 +270,10 @@ def markdown(meta, summary, sizes, lsmod, errors):
             )
         )
     if summary["pingpong"]:
-        out.append("\n**Ping-pong** (µs per round trip; same: both threads on CPU 1, split: CPU 0 and 1)\n")
+        out.append(
+            "\n**Ping-pong** (µs per round trip, in each run's 10th-percentile batch of 100; same: "
+            "both threads on CPU 1, split: CPU 0 and 1)\n"
+        )
         out.append(
             table(
                 ["wait", "placement", "Rust", "C", "Rust/C"],
@@ -396,7 +399,7 @@ def draw(raw, meta):
     ]
     title = f"kwait (Rust) against C, Linux {meta.get('release', '?')}, QEMU TCG, {meta.get('reps', '?')} repetitions"
     caption = (
-        "Round trip: one box per language and wait over the runs (box: quartiles, whiskers: min-max). "
+        "Round trip: each run's 10th-percentile batch, over the runs (box: quartiles, whiskers: min-max). "
         "Latency: all samples (box: quartiles, whiskers: 5th-95th percentile). Emulated: only ratios mean anything."
     )
     return figure.svg(title, caption, rows, plans.VARIANTS)
