@@ -14,6 +14,10 @@
 #                its output parses (CI); its timings mean nothing
 #   --layers     an experiment instead: the _locked ping-pong in Rust, C, and
 #                C with kwait's calls (bench_c layers=1)
+#   --icount     the emulator counts instructions (scripts/vm.sh,
+#                KWAIT_ACCEL=icount): the guest's clock advances one ns per
+#                instruction executed, so times are instruction counts, the
+#                same on every run whatever the host does
 #   --reps N     repetitions (default 10; quick: 1)
 #   --only REGEX only the steps whose name REGEX finds a match in, e.g.
 #                'pingpong .* same' or 'unload .* early' (bench/host/plan.py)
@@ -31,11 +35,12 @@ set -euo pipefail
 KWAIT_TAG=bench
 . "$(dirname "$0")/lib.sh"
 
-CHOICE=6.12 MODE=full REPS=() ONLY=() FLAVOUR=bench
+CHOICE=6.12 MODE=full REPS=() ONLY=() FLAVOUR=bench ACCEL=tcg
 while (($#)); do
 	case $1 in
 	--quick) MODE=quick && shift ;;
 	--layers) MODE=layers && shift ;;
+	--icount) ACCEL=icount && shift ;;
 	--reps) REPS=(--reps "${2:?--reps needs a number}") && shift 2 ;;
 	--only) ONLY=(--only "${2:?--only needs a pattern}") && shift 2 ;;
 	--flavour) FLAVOUR=${2:?--flavour needs a name} && shift 2 ;;
@@ -48,7 +53,7 @@ HOST=$KWAIT_ROOT/bench/host
 python3 -m unittest discover -s "$HOST" -p 'test_*.py' >/dev/null 2>&1 ||
 	die "the benchmark's own unit tests fail: python3 -m unittest discover -s bench/host"
 
-RUN=$KWAIT_ROOT/bench-results/$(date +%Y%m%d-%H%M%S)-$CHOICE-$MODE
+RUN=$KWAIT_ROOT/bench-results/$(date +%Y%m%d-%H%M%S)-$CHOICE-$MODE$([ "$ACCEL" = tcg ] || echo "-$ACCEL")
 mkdir -p "$RUN/modules"
 say "results in $RUN"
 
@@ -99,7 +104,7 @@ boot() {
 		echo "cd /root && chmod +x rmmod_timed && exec sh ./bench.sh $name.plan"
 	} >"$RUN/$name.guest.sh"
 	say "boot $name: $total steps (timeout ${timeout}s)"
-	"$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$KDIR" --log "$RUN/$name.log" --timeout "$timeout" \
+	KWAIT_ACCEL=$ACCEL "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$KDIR" --log "$RUN/$name.log" --timeout "$timeout" \
 		"$RUN/$name.guest.sh" "$KWAIT_ROOT/bench/guest/bench.sh" "$RUN/$name.plan" \
 		"$RUN/rmmod_timed" "$@" 2>>"$RUN/vm.log" &
 	pid=$!
@@ -122,12 +127,16 @@ LOAD_AFTER=$(load)
 say "host load after: $LOAD_AFTER"
 
 printf '%s\n' "${LOADS[@]}" >"$RUN/load.txt"
-python3 - "$RUN" "$CHOICE" "$FLAVOUR" "$KDIR" "$LOAD_BEFORE" "$LOAD_AFTER" \
+python3 - "$RUN" "$CHOICE" "$FLAVOUR" "$KDIR" "$ACCEL" "$LOAD_BEFORE" "$LOAD_AFTER" \
 	"$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" "$(nproc)" \
 	"$(uname -r)" "$(qemu-system-x86_64 --version | head -n 1)" <<'PY'
 import json, sys
 from pathlib import Path
-run, kernel, flavour, kdir, before, after, cpu, cores, host_kernel, qemu = sys.argv[1:]
+run, kernel, flavour, kdir, accel, before, after, cpu, cores, host_kernel, qemu = sys.argv[1:]
+modes = {
+    "tcg": "TCG (-accel tcg -cpu max -smp 2), no KVM",
+    "icount": "TCG counting instructions (-icount shift=0,sleep=off, one host thread): 1 ns = 1 instruction",
+}
 json.dump({
     "kernel": kernel,
     "flavour": flavour,
@@ -136,7 +145,8 @@ json.dump({
     "host_cores": int(cores),
     "host_kernel": host_kernel,
     "qemu": qemu,
-    "accel": "TCG (-accel tcg -cpu max -smp 2), no KVM",
+    "accel": modes.get(accel, accel),
+    "icount": accel == "icount",
     "load_before": before,
     "load_after": after,
     "load_samples": [l for l in (Path(run) / "load.txt").read_text().splitlines() if l],

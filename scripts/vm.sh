@@ -20,7 +20,10 @@
 #
 # Exit status: the guest script's; 124 if the guest was stopped by the timeout;
 # 125 if it ended without reporting (a panic, say). The serial log is kept
-# either way. Emulation is TCG; set KWAIT_ACCEL=kvm where KVM really works.
+# either way. Emulation is TCG; set KWAIT_ACCEL=kvm where KVM really works, or
+# KWAIT_ACCEL=icount for TCG counting instructions: the guest's clock then
+# advances by one nanosecond per instruction executed, whatever the host does
+# (one host thread runs both vCPUs in turn; scripts/bench.sh --icount).
 set -euo pipefail
 KWAIT_TAG=vm
 . "$(dirname "$0")/lib.sh"
@@ -104,6 +107,7 @@ guest_kmod() {
 
 accel=(-accel tcg -cpu max)
 [ "${KWAIT_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
+[ "${KWAIT_ACCEL:-tcg}" = icount ] && accel=(-accel tcg,thread=single -cpu max -icount shift=0,sleep=off)
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1G -no-reboot
 	-display none -monitor none -serial stdio
 	-kernel "$IMAGE" -initrd "$WORK/initramfs.gz"

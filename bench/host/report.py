@@ -240,12 +240,21 @@ def table(head, rows):
 def markdown(meta, summary, sizes, lsmod, errors):
     out = []
     reps = meta.get("reps")
+    if meta.get("icount"):
+        clock = (
+            "Counting instructions: the guest's clock advanced one nanosecond per instruction "
+            "executed, so every time below is an instruction count, the same whatever the host did."
+        )
+    else:
+        clock = (
+            "Under emulation absolute times are inflated many times over: only the Rust/C ratios "
+            "of the same boot mean anything."
+        )
     out.append(
         f"Linux {meta.get('release', '?')} ({meta.get('flavour', '?')} flavour), {meta.get('guest_cpus', '?')} vCPUs "
-        f"under QEMU TCG (emulation, no KVM) on {meta.get('host_cpu', '?')} ({meta.get('host_cores', '?')} cores); "
+        f"under QEMU, {meta.get('accel', 'TCG')}, on {meta.get('host_cpu', '?')} ({meta.get('host_cores', '?')} cores); "
         f"mode {meta.get('mode', '?')}, {reps} repetitions; host load {meta.get('load_before', '?')} before, "
-        f"{meta.get('load_after', '?')} after. Under emulation absolute times are inflated many times over: "
-        "only the Rust/C ratios of the same boot mean anything. Medians with their 95 % intervals "
+        f"{meta.get('load_after', '?')} after (1, 5, 15 min). {clock} Medians with their 95 % intervals "
         "[low, high]; ratios are Rust/C per repetition."
     )
     layered = [r for r in summary["pingpong"] if "c_layers" in r]
