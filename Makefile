@@ -43,7 +43,7 @@ clean:
 # linted again, so start from a clean tree.
 clippy:
 	$(KMAKE) clean
-	$(KMAKE) CLIPPY=1 modules KWAIT_SELFTEST=1
+	$(KMAKE) CLIPPY=1 modules KWAIT_SELFTEST=1 KWAIT_BENCH=1
 
 # rust-project.json for editors: the kernel's crates, kwait and the modules.
 rust-analyzer: modules
@@ -52,7 +52,7 @@ rust-analyzer: modules
 # rustfmt with the kernel's settings (edition 2021, Unix newlines); `make
 # rustfmtcheck` in the kernel has no rule for external modules.
 RUSTFMT ?= $(firstword $(wildcard /usr/bin/rustfmt) rustfmt)
-rust_sources = $(shell find '$(ROOT)/src' '$(ROOT)/examples' '$(ROOT)/tests' -name '*.rs')
+rust_sources = $(shell find '$(ROOT)/src' '$(ROOT)/examples' '$(ROOT)/tests' '$(ROOT)/bench' -name '*.rs')
 fmt:
 	$(RUSTFMT) --config-path '$(ROOT)/.rustfmt.toml' $(rust_sources)
 

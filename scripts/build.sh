@@ -4,12 +4,13 @@
 # Build the modules against a reference kernel, outside the source tree, and
 # print the directory that holds the .ko files.
 #
-# Usage: scripts/build.sh [6.7|6.12|7|debian|debian-sid] [--flavour F] [--selftest] [-- MAKE_ARGS...]
+# Usage: scripts/build.sh [6.7|6.12|7|debian|debian-sid] [--flavour F] [--selftest] [--bench] [-- MAKE_ARGS...]
 #   6.7 | 6.12 | 7  the reference kernel (default: $KWAIT_KERNEL, else 6.7)
 #   debian          Debian's own trixie-backports kernel (scripts/debian-kernel.sh)
 #   debian-sid      Debian's own sid kernel
 #   --flavour F     its flavour: test (default), sanitize or bench (scripts/kernel.sh)
 #   --selftest      also build the test modules (make KWAIT_SELFTEST=1)
+#   --bench         also build the benchmark modules (make KWAIT_BENCH=1)
 #
 # Kbuild builds external modules in place, so each kernel gets its own copy of
 # the sources under the cache; building for one kernel never clobbers another.
@@ -27,6 +28,7 @@ while (($#)); do
 	6.7 | 6.12 | 7 | debian | debian-sid) CHOICE=$1 ;;
 	--flavour) FLAVOUR=(--flavour "${2:-}") && shift ;;
 	--selftest) MAKE_ARGS+=(KWAIT_SELFTEST=1) ;;
+	--bench) MAKE_ARGS+=(KWAIT_BENCH=1) ;;
 	--) shift && MAKE_ARGS+=("$@") && break ;;
 	*) die "unknown argument $1 (see the header of $0)" ;;
 	esac
@@ -53,7 +55,8 @@ mkdir -p "$OUT/src" "$OUT/examples" "$OUT/tests/selftest" "$OUT/tests/torture" "
 (cd "$KWAIT_ROOT" && cp -p Kbuild Makefile "$OUT/" && cp -p src/*.rs src/*.c "$OUT/src/" &&
 	cp -p examples/*.rs "$OUT/examples/" && cp -p scripts/preflight.sh "$OUT/scripts/" &&
 	cp -p tests/*.rs "$OUT/tests/" && cp -p tests/selftest/*.rs "$OUT/tests/selftest/" &&
-	cp -p tests/torture/*.rs "$OUT/tests/torture/")
+	cp -p tests/torture/*.rs "$OUT/tests/torture/" &&
+	find bench -name '*.[ch]' ! -path 'bench/guest/*' -o -name '*.rs' | xargs cp -p --parents -t "$OUT")
 make -s -C "$OUT" KDIR="$KDIR" "${MAKE_ARGS[@]}" >"$OUT/make.log" 2>&1 || {
 	cat "$OUT/make.log" >&2
 	die "module build against $KDIR failed (log: $OUT/make.log)"

@@ -8,11 +8,14 @@
 # builds the five modules for Debian's own kernel, from the host. Everything
 # else goes to stderr.
 #
-# Usage: scripts/debian-kernel.sh [trixie-backports|sid] [--image]
+# Usage: scripts/debian-kernel.sh [trixie-backports|sid] [--image|--fetch]
 #   trixie-backports  the newest linux-image-amd64 of trixie-backports (default)
 #   sid               the newest linux-image-amd64 of sid
 #   --image           print the path of the kernel's image (Debian's vmlinuz,
 #                     unmodified) instead of the tree
+#   --fetch           do steps 1 and 2 only (downloads and the toolchain root,
+#                     mostly network and disk), print nothing: CI runs this
+#                     while the reference kernels build
 #
 # Debian's kernels of 7.x are built with CONFIG_RUST=y, but no package ships
 # what an out-of-tree Rust module needs (rust/*.rmeta, libmacros.so,
@@ -51,7 +54,8 @@ while (($#)); do
 	case $1 in
 	trixie-backports | sid) SUITE=$1 ;;
 	--image) PRINT=image ;;
-	*) die "unknown argument '$1': usage: $0 [trixie-backports|sid] [--image]" ;;
+	--fetch) PRINT=nothing ;;
+	*) die "unknown argument '$1': usage: $0 [trixie-backports|sid] [--image|--fetch]" ;;
 	esac
 	shift
 done
@@ -122,6 +126,7 @@ got=$("$BIN/bindgen" --version 2>&1 | head -n 1)
 # The library source of the root's rustc, by a path that is the same on the host.
 LIB_SRC=$TC/root$("$BIN/run" realpath -e /usr/lib/rustlib/src/rust/library 2>/dev/null) ||
 	die "the $BUILT_IN root has no rust-src (/usr/lib/rustlib/src/rust/library): remove $TC to make it again"
+[ "$PRINT" != nothing ] || exit 0
 
 KMAKE=(ARCH=x86 CROSS_COMPILE="$BIN/x86_64-linux-gnu-" CC="$BIN/x86_64-linux-gnu-$GCC" HOSTCC=gcc
 	RUSTC="$BIN/rustc" HOSTRUSTC="$BIN/rustc" BINDGEN="$BIN/bindgen" PAHOLE="$BIN/pahole"

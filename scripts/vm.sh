@@ -20,7 +20,10 @@
 #
 # Exit status: the guest script's; 124 if the guest was stopped by the timeout;
 # 125 if it ended without reporting (a panic, say). The serial log is kept
-# either way. Emulation is TCG; set KWAIT_ACCEL=kvm where KVM really works.
+# either way. Emulation is TCG; set KWAIT_ACCEL=kvm where KVM really works, or
+# KWAIT_ACCEL=icount for TCG counting instructions: the guest's clock then
+# advances by one nanosecond per instruction executed, whatever the host does
+# (one host thread runs both vCPUs in turn; scripts/bench.sh --icount).
 set -euo pipefail
 KWAIT_TAG=vm
 . "$(dirname "$0")/lib.sh"
@@ -104,6 +107,7 @@ guest_kmod() {
 
 accel=(-accel tcg -cpu max)
 [ "${KWAIT_ACCEL:-tcg}" = kvm ] && accel=(-accel kvm -cpu host)
+[ "${KWAIT_ACCEL:-tcg}" = icount ] && accel=(-accel tcg,thread=single -cpu max -icount shift=0,sleep=off)
 # no_timer_check: on a busy host an emulated CPU can be too slow for the boot's
 # check of the timer interrupt, which then panics ("IO-APIC + timer doesn't work").
 # no5lvl: with 5-level paging (-cpu max has LA57) a KASAN kernel can report a

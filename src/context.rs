@@ -13,9 +13,16 @@
 //! `might_sleep()`, which `CONFIG_DEBUG_ATOMIC_SLEEP` turns into a report when the caller is in
 //! atomic context anyway (a lock that is not this crate's, a guard passed to `mem::forget`).
 
+#[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
 use crate::compat::{self, ffi::c_int};
+#[cfg(any(
+    CONFIG_DEBUG_ATOMIC_SLEEP,
+    CONFIG_PREEMPT_VOLUNTARY_BUILD,
+    CONFIG_PREEMPT_DYNAMIC
+))]
 use crate::sys;
 use crate::thread::ThreadContext;
+#[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
 use kernel::prelude::*;
 
 /// A context that may sleep: a [`ThreadContext`] or a [`ModuleContext`].
@@ -50,21 +57,43 @@ impl ModuleContext {
     }
 }
 
-/// `might_sleep()` at this point of this crate's source.
+/// `might_sleep()` at this point of this crate's source, as C's `might_sleep()` is on this
+/// kernel: with `CONFIG_DEBUG_ATOMIC_SLEEP`, `__might_sleep()` with this file and line, then
+/// `might_resched()`; without it, `might_resched()` alone, which is nothing at all unless the
+/// kernel has voluntary preemption points (`PREEMPT_VOLUNTARY`, or `PREEMPT_DYNAMIC`, which can
+/// switch to it). So on such a kernel it costs nothing, as it does in C: no call, and no file
+/// names of this crate in the module.
 macro_rules! might_sleep {
     () => {
-        $crate::context::might_sleep_at(::kernel::c_str!(::core::file!()), ::core::line!())
+        #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+        $crate::context::might_sleep_at(::kernel::c_str!(::core::file!()), ::core::line!());
+        #[cfg(not(CONFIG_DEBUG_ATOMIC_SLEEP))]
+        $crate::context::might_resched();
     };
 }
 pub(crate) use might_sleep;
 
 /// `might_sleep()`, reporting `file` and `line` (use the [`might_sleep!`] macro).
 ///
-/// With `CONFIG_DEBUG_ATOMIC_SLEEP`, a call in atomic context (a spinlock held, interrupts off,
-/// or a task state other than running, as in a wait's condition) prints "BUG: sleeping function
-/// called from invalid context" with a backtrace; without it this costs nothing but the call.
+/// A call in atomic context (a spinlock held, interrupts off, or a task state other than
+/// running, as in a wait's condition) prints "BUG: sleeping function called from invalid
+/// context" with a backtrace.
+#[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
 pub(crate) fn might_sleep_at(file: &'static CStr, line: u32) {
     let line = c_int::try_from(line).unwrap_or(c_int::MAX);
     // SAFETY: `file` is a NUL-terminated `'static` string, which `__might_sleep()` may keep.
     unsafe { sys::kwait_might_sleep(compat::cstr_ptr(file), line) };
+}
+
+/// `might_resched()`: a voluntary preemption point, where the kernel has them (see
+/// [`might_sleep!`]).
+#[cfg(not(CONFIG_DEBUG_ATOMIC_SLEEP))]
+#[inline]
+pub(crate) fn might_resched() {
+    #[cfg(any(CONFIG_PREEMPT_VOLUNTARY_BUILD, CONFIG_PREEMPT_DYNAMIC))]
+    // SAFETY: `cond_resched()` reschedules only where preemption is allowed, and is a no-op
+    // anywhere else, so any context but NMI may call it.
+    unsafe {
+        sys::kwait_might_resched()
+    };
 }

@@ -15,10 +15,12 @@
  */
 
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 
@@ -30,10 +32,13 @@ void kwait_spin_unlock_irq(spinlock_t *lock);
 unsigned long kwait_local_irq_save(void);
 void kwait_local_irq_restore(unsigned long flags);
 void kwait_might_sleep(const char *file, int line);
+void kwait_might_resched(void);
 void kwait_finish_wait_locked(struct wait_queue_head *wq_head,
 			      struct wait_queue_entry *wq_entry);
 void __noreturn kwait_thread_exit(long code);
 unsigned long kwait_wait_thread_exit(unsigned long timeout);
+bool kwait_cpu_online(unsigned int cpu);
+unsigned int kwait_current_cpu(void);
 
 void kwait_spin_lock(spinlock_t *lock)
 {
@@ -70,12 +75,21 @@ void kwait_local_irq_restore(unsigned long flags)
 	local_irq_restore(flags);
 }
 
-/* might_sleep(), reporting the Rust caller's file and line. */
+/*
+ * might_sleep(), reporting the Rust caller's file and line. Without
+ * CONFIG_DEBUG_ATOMIC_SLEEP, Rust calls kwait_might_resched() instead, and
+ * only where might_resched() is not empty.
+ */
 void kwait_might_sleep(const char *file, int line)
 {
 #ifdef CONFIG_DEBUG_ATOMIC_SLEEP
 	__might_sleep(file, line);
 #endif
+	might_resched();
+}
+
+void kwait_might_resched(void)
+{
 	might_resched();
 }
 
@@ -108,4 +122,15 @@ void __noreturn kwait_thread_exit(long code)
 unsigned long kwait_wait_thread_exit(unsigned long timeout)
 {
 	return wait_for_completion_timeout(&kwait_thread_exited, timeout);
+}
+
+/* Whether cpu names an online CPU, a valid argument for kthread_bind(). */
+bool kwait_cpu_online(unsigned int cpu)
+{
+	return cpu < nr_cpu_ids && cpu_online(cpu);
+}
+
+unsigned int kwait_current_cpu(void)
+{
+	return raw_smp_processor_id();
 }

@@ -9,7 +9,8 @@
 //!
 //! - [`module!`] and [`Module`]: a module whose init and exit get a [`ModuleContext`], and whose
 //!   unload waits until every kthread it started has ended; with module parameters ([`Param`]).
-//! - [`KThread`]: a kernel thread running a closure; stopped (`kthread_stop()`) when dropped.
+//! - [`KThread`]: a kernel thread running a closure, anywhere or bound to one CPU; stopped
+//!   (`kthread_stop()`) when dropped.
 //! - [`ThreadContext`]: what that closure gets: [`should_stop`](ThreadContext::should_stop),
 //!   signals, the interruptible [`pause`](ThreadContext::pause), and the right to sleep.
 //! - [`WaitQueue`]: a wait-queue head whose spinlock also guards a value; in a `static` as
@@ -57,6 +58,7 @@ mod context;
 mod lock_class;
 mod module;
 mod param;
+mod spin;
 mod static_queue;
 mod sys;
 mod thread;

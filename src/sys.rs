@@ -14,7 +14,7 @@
 
 use crate::compat::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
 use kernel::bindings::{
-    lock_class_key, spinlock_t, task_struct, wait_queue_entry, wait_queue_head,
+    lock_class_key, raw_spinlock_t, task_struct, wait_queue_entry, wait_queue_head,
 };
 
 /// `TASK_INTERRUPTIBLE` (`include/linux/sched.h`).
@@ -49,6 +49,7 @@ extern "C" {
     ) -> *mut task_struct;
     pub(crate) fn kthread_should_stop() -> bool;
     pub(crate) fn kthread_stop(k: *mut task_struct) -> c_int;
+    pub(crate) fn kthread_bind(k: *mut task_struct, cpu: c_uint);
 
     // kernel/sched/core.c
     pub(crate) fn wake_up_process(p: *mut task_struct) -> c_int;
@@ -97,18 +98,49 @@ extern "C" {
     pub(crate) fn do_wait_intr(wq: *mut wait_queue_head, wait: *mut wait_queue_entry) -> c_int;
     pub(crate) fn do_wait_intr_irq(wq: *mut wait_queue_head, wait: *mut wait_queue_entry) -> c_int;
 
+    // kernel/locking/spinlock.c: what `spin_lock()` and friends call on SMP kernels that do not
+    // inline them (see spin.rs).
+    #[cfg(all(CONFIG_SMP, not(CONFIG_INLINE_SPIN_LOCK)))]
+    pub(crate) fn _raw_spin_lock(lock: *mut raw_spinlock_t);
+    #[cfg(all(CONFIG_SMP, CONFIG_UNINLINE_SPIN_UNLOCK))]
+    pub(crate) fn _raw_spin_unlock(lock: *mut raw_spinlock_t);
+    #[cfg(all(
+        CONFIG_SMP,
+        not(CONFIG_INLINE_SPIN_LOCK_IRQ),
+        not(CONFIG_PROVE_LOCKING)
+    ))]
+    pub(crate) fn _raw_spin_lock_irq(lock: *mut raw_spinlock_t);
+    #[cfg(all(CONFIG_SMP, not(CONFIG_INLINE_SPIN_UNLOCK_IRQ)))]
+    pub(crate) fn _raw_spin_unlock_irq(lock: *mut raw_spinlock_t);
+
     // helpers.c: inline functions and macros, as functions.
-    pub(crate) fn kwait_spin_lock(lock: *mut spinlock_t);
-    pub(crate) fn kwait_spin_unlock(lock: *mut spinlock_t);
-    pub(crate) fn kwait_spin_lock_irq(lock: *mut spinlock_t);
-    pub(crate) fn kwait_spin_unlock_irq(lock: *mut spinlock_t);
+    #[cfg(not(all(CONFIG_SMP, not(CONFIG_INLINE_SPIN_LOCK))))]
+    pub(crate) fn kwait_spin_lock(lock: *mut kernel::bindings::spinlock_t);
+    #[cfg(not(all(CONFIG_SMP, CONFIG_UNINLINE_SPIN_UNLOCK)))]
+    pub(crate) fn kwait_spin_unlock(lock: *mut kernel::bindings::spinlock_t);
+    #[cfg(not(all(
+        CONFIG_SMP,
+        not(CONFIG_INLINE_SPIN_LOCK_IRQ),
+        not(CONFIG_PROVE_LOCKING)
+    )))]
+    pub(crate) fn kwait_spin_lock_irq(lock: *mut kernel::bindings::spinlock_t);
+    #[cfg(not(all(CONFIG_SMP, not(CONFIG_INLINE_SPIN_UNLOCK_IRQ))))]
+    pub(crate) fn kwait_spin_unlock_irq(lock: *mut kernel::bindings::spinlock_t);
     pub(crate) fn kwait_local_irq_save() -> c_ulong;
     pub(crate) fn kwait_local_irq_restore(flags: c_ulong);
+    #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
     pub(crate) fn kwait_might_sleep(file: *const c_char, line: c_int);
+    #[cfg(all(
+        not(CONFIG_DEBUG_ATOMIC_SLEEP),
+        any(CONFIG_PREEMPT_VOLUNTARY_BUILD, CONFIG_PREEMPT_DYNAMIC)
+    ))]
+    pub(crate) fn kwait_might_resched();
     pub(crate) fn kwait_finish_wait_locked(
         wq_head: *mut wait_queue_head,
         wq_entry: *mut wait_queue_entry,
     );
     pub(crate) fn kwait_thread_exit(code: c_long) -> !;
     pub(crate) fn kwait_wait_thread_exit(timeout: c_ulong) -> c_ulong;
+    pub(crate) fn kwait_cpu_online(cpu: c_uint) -> bool;
+    pub(crate) fn kwait_current_cpu() -> c_uint;
 }

@@ -102,6 +102,48 @@ impl KThread {
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
     {
         might_sleep!();
+        Self::start(name, None, run)
+    }
+
+    /// As [`KThread::spawn`], but the thread only ever runs on CPU `cpu`: `kthread_create()`,
+    /// `kthread_bind()`, then `wake_up_process()`, as C binds a thread before it first runs.
+    ///
+    /// For work whose timing depends on where it runs (benchmarks, per-CPU work). Fails with
+    /// `EINVAL`, before creating anything, if `cpu` is not an online CPU. The binding is the
+    /// kernel's: should the CPU go offline later, the scheduler moves the thread elsewhere.
+    pub fn spawn_on_cpu<F>(
+        _ctx: &mut impl MaySleep,
+        name: impl ThreadName,
+        cpu: u32,
+        run: F,
+    ) -> Result<Self>
+    where
+        F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
+    {
+        might_sleep!();
+        // SAFETY: Only reads `nr_cpu_ids` and the online mask.
+        if !unsafe { sys::kwait_cpu_online(cpu) } {
+            name.with_name(|_, text| {
+                pr_err!(
+                    "error creating kthread {}: CPU {} is not online\n",
+                    text,
+                    cpu
+                )
+            })?;
+            return Err(EINVAL);
+        }
+        Self::start(name, Some(cpu), run)
+    }
+
+    /// Creates the thread, binds it to `cpu` if given, and wakes it.
+    ///
+    /// Only boxing the closure depends on its type, and naming the thread on the name's; the
+    /// rest is [`KThread::start_raw`], which each module has once however many kinds of closure
+    /// it starts threads with.
+    fn start<F>(name: impl ThreadName, cpu: Option<u32>, run: F) -> Result<Self>
+    where
+        F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
+    {
         let payload = Payload {
             header: Header {
                 stop_requested: AtomicBool::new(false),
@@ -109,23 +151,55 @@ impl KThread {
             },
             run: Some(run),
         };
-        let payload = KBox::into_raw(compat::kbox_new(payload)?);
-        let created = name.with_name(|name, text| {
-            let task = create_thread(trampoline::<F>, payload.cast(), name);
-            if let Err(err) = &task {
-                pr_err!("error creating kthread {}: {:?}\n", text, err);
-            }
-            task
+        let raw = KBox::into_raw(compat::kbox_new(payload)?);
+        // A box is never null.
+        let payload = NonNull::new(raw.cast::<Header>()).ok_or(EINVAL)?;
+        let started = name.with_name(|name, text| {
+            // SAFETY: `payload` came from `KBox::<Payload<F>>::into_raw` just above, and the
+            // thread function and the destructor are those of the same `F`; `name` is
+            // NUL-terminated (`ThreadName`'s promise).
+            unsafe { Self::start_raw(name, text, cpu, trampoline::<F>, payload, drop_payload::<F>) }
         });
-        let task = match created.and_then(|task| task) {
+        started.unwrap_or_else(|err| {
+            // SAFETY: The name could not be made, so `start_raw` never ran: the payload, from
+            // `KBox::into_raw` above, is still ours alone.
+            drop(unsafe { KBox::from_raw(raw) });
+            Err(err)
+        })
+    }
+
+    /// The part of [`KThread::start`] that does not depend on the closure's type.
+    ///
+    /// # Safety
+    ///
+    /// `name` must be a NUL-terminated string (`text` is the same, for messages). `payload`
+    /// must come from `KBox::<Payload<F>>::into_raw`, and `threadfn` and `drop_payload` must be
+    /// `trampoline::<F>` and `drop_payload::<F>` for that same `F`. The payload is the new
+    /// handle's, or freed if this fails.
+    unsafe fn start_raw(
+        name: *const c_char,
+        text: &str,
+        cpu: Option<u32>,
+        threadfn: unsafe extern "C" fn(*mut c_void) -> c_int,
+        payload: NonNull<Header>,
+        drop_payload: unsafe fn(NonNull<Header>),
+    ) -> Result<Self> {
+        let task = match create_thread(threadfn, payload.as_ptr().cast(), name) {
             Ok(task) => task,
             Err(err) => {
-                // SAFETY: No thread was created, so `payload` is still ours alone; it came
-                // from `KBox::into_raw` just above.
-                drop(unsafe { KBox::from_raw(payload) });
+                pr_err!("error creating kthread {}: {:?}\n", text, err);
+                // SAFETY: No thread was created, so the payload is still ours alone, and
+                // `drop_payload` matches it (function contract).
+                unsafe { drop_payload(payload) };
                 return Err(err);
             }
         };
+        if let Some(cpu) = cpu {
+            // SAFETY: `task` is a kthread just created by `kthread_create_on_node()` and not
+            // woken yet, which is what `kthread_bind()` wants; `cpu` was an online CPU a moment
+            // ago, so it is below `nr_cpu_ids` (CPU ids do not change, only their online state).
+            unsafe { sys::kthread_bind(task.as_ptr(), cpu) };
+        }
         // SAFETY: `task` is a valid task that cannot go away before we take our reference: it
         // is a new kthread that has not been woken, so it has not run, let alone exited. Waking
         // it is the second half of `kthread_run()`.
@@ -135,12 +209,12 @@ impl KThread {
         }
         LIVE_THREADS.fetch_add(1, Ordering::Relaxed);
         // INVARIANT: `task` was created to run `trampoline::<F>(payload)`, is awake, counted,
-        // and we hold a reference to it; `payload` is the `KBox<Payload<F>>` leaked above
-        // (never null, it came from a box) and `drop_payload` matches `F`.
+        // and we hold a reference to it; `payload` is the `KBox<Payload<F>>` it runs on and
+        // `drop_payload` matches `F` (function contract).
         Ok(Self {
             task,
-            payload: NonNull::new(payload.cast()).ok_or(EINVAL)?,
-            drop_payload: drop_payload::<F>,
+            payload,
+            drop_payload,
             exit_code: None,
         })
     }
@@ -188,6 +262,7 @@ impl KThread {
     /// thread only if the thread let it with [`ThreadContext::allow_signal`]; a kthread
     /// ignores every other signal, and this then still returns `Ok(())`. Fails with `ESRCH`
     /// once the thread has exited.
+    #[inline]
     pub fn send_signal(&self, signal: Signal) -> Result {
         // SAFETY: Our reference keeps the `task_struct` alive, also after the thread exited.
         // `send_sig()` takes the task's signal lock itself (irq-safe, so any context but NMI
@@ -198,6 +273,7 @@ impl KThread {
     }
 
     /// The thread's task, for its pid or name.
+    #[inline]
     pub fn task(&self) -> &Task {
         // SAFETY: Our reference keeps the task alive as long as `self`; `Task` is a transparent
         // wrapper of `task_struct`.
@@ -373,6 +449,7 @@ impl ThreadContext {
 
     /// Whether the thread dropped or stopped its own handle: its waits and pauses then return
     /// at once, as after `kthread_stop()`, which nothing can call for it any more.
+    #[inline]
     pub(crate) fn stopped_by_itself(&self) -> bool {
         // SAFETY: The header lives as long as the context (type invariant).
         unsafe { &*self.header }
@@ -409,7 +486,18 @@ impl ThreadContext {
         true
     }
 
+    /// The CPU this thread is running on (`raw_smp_processor_id()`).
+    ///
+    /// Only a thread started with [`KThread::spawn_on_cpu`] stays there; any other may have
+    /// moved by the time the caller looks at the result.
+    #[inline]
+    pub fn cpu(&self) -> u32 {
+        // SAFETY: Reads the current CPU's number, which any context may do.
+        unsafe { sys::kwait_current_cpu() }
+    }
+
     /// The calling thread's pid, for log messages.
+    #[inline]
     pub fn pid(&self) -> i32 {
         let current: *mut bindings::task_struct = current_task();
         // SAFETY: The current task is valid while it runs; `Task` wraps `task_struct`.

@@ -11,6 +11,7 @@ use kernel::bindings;
 use crate::compat::Jiffies;
 
 /// `msecs_to_jiffies()`: `msecs` rounded up to whole jiffies.
+#[inline]
 pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
     // SAFETY: A pure conversion.
     unsafe { sys::__msecs_to_jiffies(msecs) }
@@ -20,6 +21,7 @@ pub fn msecs_to_jiffies(msecs: u32) -> Jiffies {
 ///
 /// Computed here, in 64 bits: Linux 7.x makes the C function inline, so it is no longer
 /// exported. One second in jiffies is `HZ` exactly, for every `HZ` the kernel allows.
+#[inline]
 pub fn jiffies_to_msecs(jiffies: Jiffies) -> u32 {
     let hz = compat::jiffies_to_u64(msecs_to_jiffies(1000)).max(1);
     let jiffies = compat::jiffies_to_u64(jiffies);
@@ -43,6 +45,7 @@ pub fn jiffies() -> Jiffies {
 /// For measuring how long something took, e.g. how soon a stop request ended a wait: jiffies
 /// only move in whole ticks (4 ms at `HZ=250`). It does not sleep and takes no lock that a
 /// module's code may hold, so it can be read anywhere, also with a queue's lock held.
+#[inline]
 pub fn ktime_get_ns() -> u64 {
     // SAFETY: `ktime_get()` may be called from any context but NMI, where Rust code of these
     // modules never runs. (`ktime_get_ns()` itself is an inline C function.)

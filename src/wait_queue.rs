@@ -4,6 +4,7 @@
 
 use crate::compat::{self, pin_init_from_closure};
 use crate::lock_class::LockClassKey;
+use crate::spin;
 use crate::sys;
 use crate::thread::ThreadContext;
 use core::cell::UnsafeCell;
@@ -96,7 +97,7 @@ impl<T> WaitQueue<T> {
     pub fn lock<'a>(&'a self, ctx: &'a mut ThreadContext) -> SpinGuard<'a, T> {
         // SAFETY: The head is initialised (type invariant); the matching unlock is in the
         // guard's `drop`.
-        unsafe { sys::kwait_spin_lock(self.spinlock()) };
+        unsafe { spin::lock(self.spinlock()) };
         // INVARIANT: the lock is held, taken with `spin_lock()`.
         SpinGuard { queue: self, ctx }
     }
@@ -110,7 +111,7 @@ impl<T> WaitQueue<T> {
     pub fn lock_irq<'a>(&'a self, ctx: &'a mut ThreadContext) -> IrqGuard<'a, T> {
         // SAFETY: As for `lock`; the caller holds no guard of ours, so interrupts are on and
         // may be turned back on by the guard's `drop`.
-        unsafe { sys::kwait_spin_lock_irq(self.spinlock()) };
+        unsafe { spin::lock_irq(self.spinlock()) };
         // INVARIANT: the lock is held, taken with `spin_lock_irq()`.
         IrqGuard { queue: self, ctx }
     }
@@ -194,7 +195,7 @@ pub struct IrqGuard<'a, T> {
 impl<T> Drop for SpinGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The lock is held with `spin_lock()` (type invariant).
-        unsafe { sys::kwait_spin_unlock(self.queue.spinlock()) };
+        unsafe { spin::unlock(self.queue.spinlock()) };
     }
 }
 
@@ -202,7 +203,7 @@ impl<T> Drop for IrqGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The lock is held with `spin_lock_irq()` (type invariant), so interrupts were
         // on before it was taken and turning them back on is right.
-        unsafe { sys::kwait_spin_unlock_irq(self.queue.spinlock()) };
+        unsafe { spin::unlock_irq(self.queue.spinlock()) };
     }
 }
 

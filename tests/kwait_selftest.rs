@@ -28,6 +28,8 @@
 //!   what the types cannot promise, checked at run time (see `selftest/soundness.rs`).
 //! - `pinned_queue`: a queue made with `new_wait_queue!` and pinned in an `Arc` (not a static)
 //!   works for a locked wait and wake-up; lockdep accepts its lock class key.
+//! - `spawn_on_cpu`: a thread bound to a CPU runs there only; an offline CPU is refused (see
+//!   `selftest/placement.rs`).
 //!
 //! Case threads report how their wait ended in their exit value (`WOKEN`, `STOPPED`, ...); the
 //! runner follows their progress through the atomics below. A case stops all its threads before
@@ -133,7 +135,7 @@ type CaseFn = fn(&mut ThreadContext) -> Verdict;
 
 /// The cases, in the order they run and are numbered in.
 #[rustfmt::skip]
-static CASES: [(&str, CaseFn); 24] = [
+static CASES: [(&str, CaseFn); 25] = [
     ("timeout_condition_already_true", timeout_condition_already_true),
     ("timeout_condition_met", timeout_condition_met),
     ("timeout_timed_out", timeout_timed_out),
@@ -154,6 +156,7 @@ static CASES: [(&str, CaseFn); 24] = [
     ("stop_wakes_pause", stop_wakes_pause),
     ("stop_after_return", stop_after_return),
     ("pinned_queue", pinned_queue),
+    ("spawn_on_cpu", placement::spawn_on_cpu),
     ("stop_own_handle", soundness::stop_own_handle),
     ("drop_own_handle", soundness::drop_own_handle),
     ("static_queue_first_use", soundness::static_queue_first_use),
@@ -168,6 +171,8 @@ macro_rules! diag {
     };
 }
 
+#[path = "selftest/placement.rs"]
+mod placement;
 #[path = "selftest/soundness.rs"]
 mod soundness;
 
