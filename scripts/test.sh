@@ -160,13 +160,16 @@ run_boot() {
 	follow_vm "$pid" "$log" "$name"
 	status=0
 	wait "$pid" || status=$?
+	# The guest's uptime when its script began: the kernel's boot time (guest clock).
+	local up
+	up=$(tr -d '\r' <"$log" 2>/dev/null | sed -n 's/^kwait-guest: booted .* in \([0-9.]*\) s$/\1/p' | head -n 1)
 	if ! "${CHECK[@]}" judge --release "$release" --status "$status" --log "$log" --modules "$stage" \
 		"${PLAN_ARGS[@]}" "${ONLY[@]}" "${DISTRO[@]}" "$kind" "$name" | record; then
 		FAILED_LOGS+=("$log")
 	elif [ -z "$KEEP" ]; then
 		rm -f "$log" "$wrapper"
 	fi
-	say "kernel $release: boot $name done in $((SECONDS - start)) s"
+	say "kernel $release: boot $name done in $((SECONDS - start)) s${up:+ (the kernel booted in $up s)}"
 }
 
 # test_kernel KERNEL: build the modules (and the kernel, if the cache has

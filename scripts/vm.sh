@@ -66,7 +66,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mkdir -p "/lib/modules/$(uname -r)"
-echo "kwait-guest: booted $(uname -r)"
+echo "kwait-guest: booted $(uname -r) in $(cut -d" " -f1 /proc/uptime) s"
 cd /root && sh /guest.sh
 rc=$?
 echo "KWAIT_GUEST_EXIT=$rc"
