@@ -99,6 +99,7 @@ RESULTS=$RUN/results.txt
 mkdir -p "$RUN"
 : >"$RESULTS"
 FAILED_LOGS=()
+RETRIED_LOGS=()
 DURATIONS=()
 
 # The checker's own tests first: a checker that cannot see a failure would
@@ -153,13 +154,24 @@ run_boot() {
 		printf " '%s'" "${args[@]}"
 		echo
 	} >"$wrapper"
-	say "kernel $release: boot $name (timeout ${timeout}s)"
-	KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" "${IMAGE[@]}" --log "$log" --timeout "$timeout" \
-		"$wrapper" "$GUEST/lib.sh" "$GUEST/$script" "${files[@]}" 2>>"$RUN/$k/vm.log" &
-	pid=$!
-	follow_vm "$pid" "$log" "$name"
-	status=0
-	wait "$pid" || status=$?
+	local attempt
+	for attempt in 1 2; do
+		say "kernel $release: boot $name (timeout ${timeout}s)"
+		KWAIT_APPEND=$append "$KWAIT_ROOT/scripts/vm.sh" --quiet --kdir "$kdir" "${IMAGE[@]}" --log "$log" \
+			--timeout "$timeout" "$wrapper" "$GUEST/lib.sh" "$GUEST/$script" "${files[@]}" 2>>"$RUN/$k/vm.log" &
+		pid=$!
+		follow_vm "$pid" "$log" "$name"
+		status=0
+		wait "$pid" || status=$?
+		# A kernel that dies before the guest script starts has not loaded anything of
+		# ours yet: under TCG a boot can hit an int3 of the kernel's own live patching of
+		# its code (seen on Debian's kernel, "Oops: int3" while sched_clock turns stable).
+		# Boot once more, and keep the first log.
+		((status != 0)) && ! grep -q '^kwait-guest: booted' "$log" && ((attempt == 1)) || break
+		mv "$log" "$RUN/$k/$name.first-boot.log"
+		RETRIED_LOGS+=("$RUN/$k/$name.first-boot.log")
+		say "kernel $release: boot $name: the kernel died before the guest script ($(grep -m1 -E 'Oops|BUG|panic' "$RUN/$k/$name.first-boot.log" | tr -d '\r' | cut -c1-80)); booting again"
+	done
 	# The guest's uptime when its script began: the kernel's boot time (guest clock).
 	local up
 	up=$(tr -d '\r' <"$log" 2>/dev/null | sed -n 's/^kwait-guest: booted .* in \([0-9.]*\) s$/\1/p' | head -n 1)
@@ -249,10 +261,14 @@ passed=$(grep -c '^PASS ' "$RESULTS") || true
 failed=$(grep -c '^FAIL ' "$RESULTS") || true
 skipped=$(grep -c '^SKIP ' "$RESULTS") || true
 for d in "${DURATIONS[@]}"; do say "$d"; done
+if ((${#RETRIED_LOGS[@]})); then
+	say "boots whose kernel died before the guest script, and were booted again (logs kept):"
+	printf '  %s\n' "${RETRIED_LOGS[@]}" >&2
+fi
 if ((${#FAILED_LOGS[@]})); then
 	say "logs of the failing boots and builds:"
 	printf '  %s\n' "${FAILED_LOGS[@]}" >&2
-elif [ -z "$KEEP" ]; then
+elif [ -z "$KEEP" ] && ((${#RETRIED_LOGS[@]} == 0)); then
 	rm -rf "${RUN:?}/"*/
 fi
 say "results: $RESULTS"
