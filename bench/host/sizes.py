@@ -5,8 +5,8 @@
 sizes.py [--suffix -NN] DIR [MODULE...]
     for each MODULE.ko in DIR (default: every .ko there), splits llvm-size's berkeley
     text (every allocated section that is not writable) into parts, by section and, in the
-    code, by function (llvm-nm's symbol sizes, demangled), and counts the call sites of
-    printk and of Rust's panics (relocations against them, llvm-objdump). Prints a markdown
+    code, by function (llvm-nm's symbol sizes, demangled), and counts the calls of printk
+    and of Rust's panics in the code (relocations against them, llvm-objdump). Prints a markdown
     table per module. --suffix names the LLVM tools' version suffix (llvm-nm-19).
 
 The parts:
@@ -80,7 +80,7 @@ def part_of(name, module):
     return "module"
 
 
-def functions(ko, module):
+def functions(ko):
     """(section, name, size) of every defined function."""
     out = []
     for line in run("objdump", "-t", "-C", str(ko)).splitlines():
@@ -96,7 +96,7 @@ def breakdown(ko):
     parts = defaultdict(int)
     where = defaultdict(list)
     named = defaultdict(int)
-    for sec, name, size in functions(ko, module):
+    for sec, name, size in functions(ko):
         part = part_of(name, module)
         parts[part] += size
         named[sec] += size
@@ -112,7 +112,8 @@ def breakdown(ko):
 
 
 def calls(ko):
-    """Call sites: printk (C's _printk, Rust's call_printk) and Rust's panics."""
+    """Calls in the code: printk (C's _printk, Rust's call_printk) and Rust's panics. A
+    function that is also inlined elsewhere has its calls counted in each copy."""
     text = run("objdump", "-d", "-r", "-C", "--no-show-raw-insn", str(ko))
     relocs = re.findall(r"R_X86_64_(?:PLT32|PC32)\s+(.*?)(?:-0x4)?$", text, re.M)
     return {
@@ -134,8 +135,8 @@ def main():
         secs, parts, where = breakdown(ko)
         total = sum(secs.values())
         count = calls(ko)
-        print(f"\n**{name}.ko**: text {total} bytes; {count['printk']} printk call sites, "
-              f"{count['panics']} panic call sites\n")
+        print(f"\n**{name}.ko**: text {total} bytes; {count['printk']} printk calls, "
+              f"{count['panics']} panic calls in its code\n")
         print("| part | bytes | largest functions |")
         print("|---|---|---|")
         for part in PARTS:
