@@ -31,18 +31,23 @@ endif
 modules:
 	$(KMAKE) modules
 
-# Clean needs no working toolchain; without a kernel tree, remove the output by name.
+# What a build leaves in the tree, removed by name where the build puts it: the
+# sources' directories and the top level. Not Kbuild's `clean`, nor a find over
+# the whole tree: both delete every .ko below it, the modules a benchmark run
+# keeps in bench-results/ too (a run still going then fails). Needs no toolchain.
+build_output := find '$(ROOT)/src' '$(ROOT)/examples' '$(ROOT)/tests' '$(ROOT)/bench' \
+		\( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
+		-o -name '*.rmeta' -o -name '*.d' \) -delete; \
+	cd '$(ROOT)' && rm -f -- *.o .*.o *.ko *.mod *.mod.c .*.cmd .*.d modules.order Module.symvers
+
 clean:
-	if [ -f '$(KDIR)/Makefile' ]; then $(MAKE) -C '$(KDIR)' M='$(ROOT)' clean; else \
-		find '$(ROOT)' \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-			-o -name '.*.cmd' -o -name '*.rmeta' -o -name '*.d' \) -delete; \
-		rm -f '$(ROOT)/modules.order' '$(ROOT)/Module.symvers'; fi
+	$(build_output)
 	rm -f rust-project.json
 
 # Lint with the kernel's clippy set. Objects that are up to date are not
 # linted again, so start from a clean tree.
 clippy:
-	$(KMAKE) clean
+	$(build_output)
 	$(KMAKE) CLIPPY=1 modules KWAIT_SELFTEST=1 KWAIT_BENCH=1
 
 # rust-project.json for editors: the kernel's crates, kwait and the modules.

@@ -26,11 +26,12 @@
 #                modules under lockdep)
 #
 # Writes bench-results/<time>-<kernel>/: plan.json, the serial logs, raw.json
-# (every measurement), summary.json, summary.md (the tables, also printed)
-# and figure.svg. Exits 1 if a step has no result. Under emulation absolute
-# times are inflated: only the ratios of the same boot mean anything. Timings
-# are disturbed by other work on the host: the load before and after is
-# recorded; run when the machine is otherwise idle.
+# (every measurement), summary.json, summary.md (the tables, also printed),
+# figure.svg and sizes.md (where each module's text goes). Exits 1 if a step
+# has no result. Under emulation absolute times are inflated: only the ratios
+# of the same boot mean anything. Timings are disturbed by other work on the
+# host: the load before and after is recorded; run when the machine is
+# otherwise idle.
 set -euo pipefail
 KWAIT_TAG=bench
 . "$(dirname "$0")/lib.sh"
@@ -85,6 +86,9 @@ python3 "$HOST/plan.py" --mode "$MODE" "${REPS[@]}" "${ONLY[@]}" --out "$RUN"
 	done
 	echo "}"
 } >"$RUN/sizes.json"
+# Where each module's text goes, by part and function (the evidence behind the size goals).
+python3 "$HOST/sizes.py" --suffix "$LLVM" "$RUN/modules" >"$RUN/sizes.md" ||
+	die "bench/host/sizes.py failed"
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 LOAD_BEFORE=$(load)

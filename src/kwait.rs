@@ -84,7 +84,7 @@ pub use wait_queue::{IrqGuard, SpinGuard, WaitQueue};
 pub mod __private {
     pub use crate::compat::arc_pin_init;
     pub use crate::module::Loaded;
-    pub use crate::param::{modinfo, KernelParam, BOOL_OPS, UINT_OPS};
+    pub use crate::param::{modinfo, KernelParam, ParamOps};
 }
 
 /// Prefix of this crate's own log lines (`module!` defines it for module crates).

@@ -175,12 +175,14 @@ macro_rules! __kwait_param_entry {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __kwait_param_ops {
-    (u32) => {
-        &$crate::__private::UINT_OPS
-    };
-    (bool) => {
-        &$crate::__private::BOOL_OPS
-    };
+    (u32) => {{
+        static OPS: $crate::__private::ParamOps = $crate::__private::ParamOps::of::<u32>();
+        &OPS
+    }};
+    (bool) => {{
+        static OPS: $crate::__private::ParamOps = $crate::__private::ParamOps::of::<bool>();
+        &OPS
+    }};
     (u32, c_name) => {
         "uint"
     };

@@ -43,6 +43,7 @@ impl<T: ParamValue> Param<T> {
 impl Param<u32> {
     /// A `u32` parameter; use [`kwait::module!`](crate::module)'s `params` key.
     #[doc(hidden)]
+    #[inline]
     pub const fn new(
         module: &'static str,
         name: &'static str,
@@ -67,6 +68,7 @@ impl Param<u32> {
 impl Param<bool> {
     /// A `bool` parameter; use [`kwait::module!`](crate::module)'s `params` key.
     #[doc(hidden)]
+    #[inline]
     pub const fn new(module: &'static str, name: &'static str, default: bool) -> Self {
         Self {
             value: AtomicBool::new(default),
@@ -83,6 +85,9 @@ pub trait ParamValue: Copy + PartialOrd + fmt::Display + private::Sealed + 'stat
     /// Where the value lives.
     #[doc(hidden)]
     type Atomic: Sync;
+    /// The `kernel_param_ops` flags of the type.
+    #[doc(hidden)]
+    const OPS_FLAGS: u32;
     #[doc(hidden)]
     fn load(atomic: &Self::Atomic) -> Self;
     #[doc(hidden)]
@@ -105,17 +110,24 @@ mod private {
     impl Sealed for bool {}
 }
 
+// The methods of both types are `#[inline]`, like everything a module uses only through a
+// parameter of that type: a module then holds the code of the parameter types it has, and none
+// without parameters (see `ParamOps::of`).
 impl ParamValue for u32 {
     type Atomic = AtomicU32;
+    const OPS_FLAGS: u32 = 0;
 
+    #[inline]
     fn load(atomic: &AtomicU32) -> u32 {
         atomic.load(Ordering::Relaxed)
     }
 
+    #[inline]
     fn store(atomic: &AtomicU32, value: u32) {
         atomic.store(value, Ordering::Relaxed);
     }
 
+    #[inline]
     unsafe fn parse(val: *const c_char) -> Option<u32> {
         if val.is_null() {
             return None;
@@ -126,6 +138,7 @@ impl ParamValue for u32 {
         (unsafe { sys::kstrtouint(val, 0, &mut value) } == 0).then_some(value)
     }
 
+    #[inline]
     fn show(self, out: &mut impl Write) -> fmt::Result {
         writeln!(out, "{self}")
     }
@@ -133,15 +146,19 @@ impl ParamValue for u32 {
 
 impl ParamValue for bool {
     type Atomic = AtomicBool;
+    const OPS_FLAGS: u32 = OPS_NOARG;
 
+    #[inline]
     fn load(atomic: &AtomicBool) -> bool {
         atomic.load(Ordering::Relaxed)
     }
 
+    #[inline]
     fn store(atomic: &AtomicBool, value: bool) {
         atomic.store(value, Ordering::Relaxed);
     }
 
+    #[inline]
     unsafe fn parse(val: *const c_char) -> Option<bool> {
         // No value means true, as in `param_set_bool()`.
         if val.is_null() {
@@ -152,6 +169,7 @@ impl ParamValue for bool {
         (unsafe { sys::kstrtobool(val, &mut value) } == 0).then_some(value)
     }
 
+    #[inline]
     fn show(self, out: &mut impl Write) -> fmt::Result {
         writeln!(out, "{}", if self { 'Y' } else { 'N' })
     }
@@ -168,23 +186,22 @@ unsafe impl Sync for ParamOps {}
 /// `KERNEL_PARAM_OPS_FL_NOARG`: the parameter may be given without `=value` (`bool`s).
 const OPS_NOARG: u32 = 1;
 
-/// The operations of `u32` parameters.
-#[doc(hidden)]
-pub static UINT_OPS: ParamOps = ParamOps(bindings::kernel_param_ops {
-    flags: 0,
-    set: Some(set::<u32>),
-    get: Some(get::<u32>),
-    free: None,
-});
-
-/// The operations of `bool` parameters.
-#[doc(hidden)]
-pub static BOOL_OPS: ParamOps = ParamOps(bindings::kernel_param_ops {
-    flags: OPS_NOARG,
-    set: Some(set::<bool>),
-    get: Some(get::<bool>),
-    free: None,
-});
+impl ParamOps {
+    /// The operations of `T` parameters, for a `static` in the module that declares one.
+    ///
+    /// Not a `static` of this crate: this crate's objects are linked whole into every module,
+    /// so the code of both types' operations would be in each, parameters or not. Made in the
+    /// module, `set::<T>` and `get::<T>` are compiled there, for the types it uses.
+    #[doc(hidden)]
+    pub const fn of<T: ParamValue>() -> Self {
+        Self(bindings::kernel_param_ops {
+            flags: T::OPS_FLAGS,
+            set: Some(set::<T>),
+            get: Some(get::<T>),
+            free: None,
+        })
+    }
+}
 
 /// One module parameter as the kernel finds it: a `struct kernel_param` in the module's
 /// `__param` section, which [`kwait::module!`](crate::module) puts there.
@@ -205,7 +222,7 @@ impl KernelParam {
     ///
     /// # Safety
     ///
-    /// `ops` must be the ops of `T` ([`UINT_OPS`] for `u32`, [`BOOL_OPS`] for `bool`), and
+    /// `ops` must be the ops of `T` (`ParamOps::of::<T>()`), and
     /// `module` this module's `__this_module`.
     pub const unsafe fn new<T: ParamValue>(
         name: &'static str,
@@ -280,7 +297,8 @@ unsafe extern "C" fn set<T: ParamValue>(
                 "is not a valid value"
             };
             // Formatted here, with `core::fmt`: what `pr_err!` takes differs between kernels.
-            let mut line = Text::<160>::new();
+            let mut buffer = [0; 160];
+            let mut line = Text::new(&mut buffer);
             // A line cut short is still worth printing.
             let _ = write!(
                 line,
@@ -304,6 +322,7 @@ unsafe extern "C" fn set<T: ParamValue>(
 /// # Safety
 ///
 /// `val` must be NULL or a NUL-terminated string that outlives the result.
+#[inline]
 unsafe fn c_text<'a>(val: *const c_char) -> &'a [u8] {
     if val.is_null() {
         return b"";
@@ -318,6 +337,7 @@ unsafe fn c_text<'a>(val: *const c_char) -> &'a [u8] {
 struct Shown<'a>(&'a [u8]);
 
 impl fmt::Display for Shown<'_> {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = self.0.strip_suffix(b"\n").unwrap_or(self.0);
         match core::str::from_utf8(text) {
@@ -338,35 +358,39 @@ unsafe extern "C" fn get<T: ParamValue>(
 ) -> c_int {
     // SAFETY: As in `set`.
     let param = unsafe { param_of::<T>(kp) };
-    let mut text = Text::<16>::new();
+    let mut bytes = [0; 16];
+    let mut text = Text::new(&mut bytes);
     if param.get().show(&mut text).is_err() {
         return EINVAL.to_errno();
     }
+    let shown = text.as_str();
     // SAFETY: sysfs hands `get` a page; the text is at most 16 bytes.
-    unsafe { core::ptr::copy_nonoverlapping(text.bytes.as_ptr(), buffer.cast::<u8>(), text.len) };
-    c_int::try_from(text.len).unwrap_or(0)
+    unsafe { core::ptr::copy_nonoverlapping(shown.as_ptr(), buffer.cast::<u8>(), shown.len()) };
+    c_int::try_from(shown.len()).unwrap_or(0)
 }
 
-/// A few bytes of text, formatted in place; what does not fit is left out.
-struct Text<const N: usize> {
-    bytes: [u8; N],
+/// A few bytes of text, formatted in place in a buffer; what does not fit is left out.
+///
+/// Not generic over the buffer's size: one copy of the formatting code serves every size.
+struct Text<'a> {
+    bytes: &'a mut [u8],
     len: usize,
 }
 
-impl<const N: usize> Text<N> {
-    fn new() -> Self {
-        Self {
-            bytes: [0; N],
-            len: 0,
-        }
+impl<'a> Text<'a> {
+    #[inline]
+    fn new(bytes: &'a mut [u8]) -> Self {
+        Self { bytes, len: 0 }
     }
 
+    #[inline]
     fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+        core::str::from_utf8(self.bytes.get(..self.len).unwrap_or(&[])).unwrap_or("")
     }
 }
 
-impl<const N: usize> Write for Text<N> {
+impl Write for Text<'_> {
+    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let end = self.len + s.len();
         self.bytes

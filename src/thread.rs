@@ -109,7 +109,7 @@ impl KThread {
     /// `kthread_bind()`, then `wake_up_process()`, as C binds a thread before it first runs.
     ///
     /// For work whose timing depends on where it runs (benchmarks, per-CPU work). Fails with
-    /// `EINVAL`, before creating anything, if `cpu` is not an online CPU. The binding is the
+    /// `EINVAL`, before creating the thread, if `cpu` is not an online CPU. The binding is the
     /// kernel's: should the CPU go offline later, the scheduler moves the thread elsewhere.
     pub fn spawn_on_cpu<F>(
         _ctx: &mut impl MaySleep,
@@ -121,25 +121,14 @@ impl KThread {
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
     {
         might_sleep!();
-        // SAFETY: Only reads `nr_cpu_ids` and the online mask.
-        if !unsafe { sys::kwait_cpu_online(cpu) } {
-            name.with_name(|_, text| {
-                pr_err!(
-                    "error creating kthread {}: CPU {} is not online\n",
-                    text,
-                    cpu
-                )
-            })?;
-            return Err(EINVAL);
-        }
         Self::start(name, Some(cpu), run)
     }
 
     /// Creates the thread, binds it to `cpu` if given, and wakes it.
     ///
     /// Only boxing the closure depends on its type, and naming the thread on the name's; the
-    /// rest is [`KThread::start_raw`], which each module has once however many kinds of closure
-    /// it starts threads with.
+    /// rest, messages included, is [`KThread::start_raw`], which each module has once however
+    /// many kinds of closure it starts threads with: this is inlined at every call site.
     fn start<F>(name: impl ThreadName, cpu: Option<u32>, run: F) -> Result<Self>
     where
         F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
@@ -154,11 +143,11 @@ impl KThread {
         let raw = KBox::into_raw(compat::kbox_new(payload)?);
         // A box is never null.
         let payload = NonNull::new(raw.cast::<Header>()).ok_or(EINVAL)?;
-        let started = name.with_name(|name, text| {
+        let started = name.with_name(|name| {
             // SAFETY: `payload` came from `KBox::<Payload<F>>::into_raw` just above, and the
             // thread function and the destructor are those of the same `F`; `name` is
             // NUL-terminated (`ThreadName`'s promise).
-            unsafe { Self::start_raw(name, text, cpu, trampoline::<F>, payload, drop_payload::<F>) }
+            unsafe { Self::start_raw(name, cpu, trampoline::<F>, payload, drop_payload::<F>) }
         });
         started.unwrap_or_else(|err| {
             // SAFETY: The name could not be made, so `start_raw` never ran: the payload, from
@@ -168,26 +157,39 @@ impl KThread {
         })
     }
 
-    /// The part of [`KThread::start`] that does not depend on the closure's type.
+    /// The part of [`KThread::start`] that does not depend on the closure's type: checks the
+    /// CPU, creates, binds and wakes the thread, and logs a failure.
     ///
     /// # Safety
     ///
-    /// `name` must be a NUL-terminated string (`text` is the same, for messages). `payload`
-    /// must come from `KBox::<Payload<F>>::into_raw`, and `threadfn` and `drop_payload` must be
+    /// `name` must be a NUL-terminated string. `payload` must come from
+    /// `KBox::<Payload<F>>::into_raw`, and `threadfn` and `drop_payload` must be
     /// `trampoline::<F>` and `drop_payload::<F>` for that same `F`. The payload is the new
     /// handle's, or freed if this fails.
     unsafe fn start_raw(
         name: *const c_char,
-        text: &str,
         cpu: Option<u32>,
         threadfn: unsafe extern "C" fn(*mut c_void) -> c_int,
         payload: NonNull<Header>,
         drop_payload: unsafe fn(NonNull<Header>),
     ) -> Result<Self> {
-        let task = match create_thread(threadfn, payload.as_ptr().cast(), name) {
+        // SAFETY: Only reads `nr_cpu_ids` and the online mask.
+        let offline = cpu.filter(|&cpu| !unsafe { sys::kwait_cpu_online(cpu) });
+        let created = match offline {
+            Some(_) => Err(EINVAL),
+            None => create_thread(threadfn, payload.as_ptr().cast(), name),
+        };
+        let task = match created {
             Ok(task) => task,
             Err(err) => {
-                pr_err!("error creating kthread {}: {:?}\n", text, err);
+                // SAFETY: `name` is NUL-terminated (function contract).
+                let text = unsafe { name_text(name) };
+                match offline {
+                    Some(cpu) => {
+                        pr_err!("error creating kthread {text}: CPU {cpu} is not online\n")
+                    }
+                    None => pr_err!("error creating kthread {}: {:?}\n", text, err),
+                }
                 // SAFETY: No thread was created, so the payload is still ours alone, and
                 // `drop_payload` matches it (function contract).
                 unsafe { drop_payload(payload) };
@@ -384,6 +386,19 @@ fn create_thread(
     }
     // `kthread_create_on_node()` returns a task or an error pointer, never NULL.
     NonNull::new(task).ok_or(EINVAL)
+}
+
+/// The first 64 bytes of a thread's name, for a message.
+///
+/// # Safety
+///
+/// `name` must be a NUL-terminated string that outlives the result.
+unsafe fn name_text<'a>(name: *const c_char) -> &'a str {
+    // SAFETY: `name` is NUL-terminated (function contract), so `strnlen` stops at or before it.
+    let len = unsafe { sys::strnlen(name, 64) };
+    // SAFETY: The first `len` bytes of `name` are readable (see above).
+    let bytes = unsafe { core::slice::from_raw_parts(name.cast::<u8>(), len) };
+    core::str::from_utf8(bytes).unwrap_or("(not UTF-8)")
 }
 
 fn current_task() -> *mut bindings::task_struct {

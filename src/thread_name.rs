@@ -12,9 +12,9 @@ use kernel::prelude::*;
 ///
 /// The kernel keeps the whole name, but `ps` shows its first 15 characters.
 pub trait ThreadName: private::Sealed {
-    /// Calls `f` with the name as a NUL-terminated C string and as text for messages.
+    /// Calls `f` with the name as a NUL-terminated C string.
     #[doc(hidden)]
-    fn with_name<R>(&self, f: impl FnOnce(*const c_char, &str) -> R) -> Result<R>;
+    fn with_name<R>(&self, f: impl FnOnce(*const c_char) -> R) -> Result<R>;
 }
 
 mod private {
@@ -24,11 +24,8 @@ mod private {
 }
 
 impl ThreadName for &CStr {
-    fn with_name<R>(&self, f: impl FnOnce(*const c_char, &str) -> R) -> Result<R> {
-        Ok(f(
-            compat::cstr_ptr(self),
-            self.to_str().unwrap_or("(not UTF-8)"),
-        ))
+    fn with_name<R>(&self, f: impl FnOnce(*const c_char) -> R) -> Result<R> {
+        Ok(f(compat::cstr_ptr(self)))
     }
 }
 
@@ -36,15 +33,14 @@ impl ThreadName for &CStr {
 const NAME_MAX: usize = 63;
 
 impl ThreadName for fmt::Arguments<'_> {
-    fn with_name<R>(&self, f: impl FnOnce(*const c_char, &str) -> R) -> Result<R> {
+    fn with_name<R>(&self, f: impl FnOnce(*const c_char) -> R) -> Result<R> {
         let mut name = NameBuffer {
             bytes: [0; NAME_MAX + 1],
             len: 0,
         };
         name.write_fmt(*self).map_err(|_| EINVAL)?;
         // `write_str` keeps the last byte, so the name is NUL-terminated.
-        let text = core::str::from_utf8(&name.bytes[..name.len]).map_err(|_| EINVAL)?;
-        Ok(f(name.bytes.as_ptr().cast(), text))
+        Ok(f(name.bytes.as_ptr().cast()))
     }
 }
 
