@@ -167,7 +167,9 @@ run_boot() {
 		# ours yet: under TCG a boot can hit an int3 of the kernel's own live patching of
 		# its code (seen on Debian's kernel, "Oops: int3" while sched_clock turns stable).
 		# Boot once more, and keep the first log.
-		((status != 0)) && ! grep -q '^kwait-guest: booted' "$log" && ((attempt == 1)) || break
+		if ((status == 0 || attempt == 2)) || grep -q '^kwait-guest: booted' "$log"; then
+			break
+		fi
 		mv "$log" "$RUN/$k/$name.first-boot.log"
 		RETRIED_LOGS+=("$RUN/$k/$name.first-boot.log")
 		say "kernel $release: boot $name: the kernel died before the guest script ($(grep -m1 -E 'Oops|BUG|panic' "$RUN/$k/$name.first-boot.log" | tr -d '\r' | cut -c1-80)); booting again"
