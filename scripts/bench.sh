@@ -156,4 +156,12 @@ json.dump({
     "load_samples": [l for l in (Path(run) / "load.txt").read_text().splitlines() if l],
 }, open(Path(run) / "meta.json", "w"), indent=1)
 PY
-python3 "$HOST/report.py" "$RUN"
+status=0
+python3 "$HOST/report.py" "$RUN" || status=$?
+# Counting instructions, some cells settle into one of two counts per run, in either language:
+# Rust/C within each mode (bench/host/modes.py).
+if [ "$ACCEL" = icount ]; then
+	python3 "$HOST/modes.py" "$RUN" >"$RUN/modes.md" || die "bench/host/modes.py failed"
+	say "Rust/C within each mode of the counts: $RUN/modes.md"
+fi
+exit "$status"
