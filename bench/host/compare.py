@@ -3,10 +3,13 @@
 """Several kernels' benchmark runs side by side: the README's Performance tables.
 
     compare.py --time K=RUN [--time K=RUN ...] --icount K=RUN [--icount K=RUN ...]
+               [--unload K=RUN ...]
 
 Each RUN is a directory that scripts/bench.sh wrote (summary.json). `--time` runs are timed
-under TCG (the first kernel named also gets its absolute times); `--icount` runs count
-instructions, and give the sizes (they are the newest builds). Prints markdown.
+under TCG (the first kernel named also gets its absolute times); `--unload` takes kernel K's
+unload steps (and their goals) from another timed run; `--icount` runs count instructions, and
+give the sizes (they are the newest builds); "fewest" is Rust/C of the fewest instructions of
+each language's runs (bench/host/modes.py). Prints markdown.
 """
 
 import argparse
@@ -111,26 +114,25 @@ def unload(runs):
 
 
 def counted(runs, scenario, title):
-    head = ["wait", "placement"] + [h for k, _, _ in runs for h in (f"{k} Rust / C", f"{k} Rust/C", f"{k} in a mode")]
+    first = runs[0][0]
+    head = ["wait", "placement", f"{first} Rust / C"]
+    head += [h for k, _, _ in runs for h in (f"{k} Rust/C", f"{k} fewest")]
     rows = []
     for wait in WAITS:
         for placement in ("same", "split"):
             row = [f"`{wait}`", placement]
-            for _, s, run in runs:
+            for i, (_, s, run) in enumerate(runs):
                 c = cell(s, scenario, wait, placement)
                 if not c:
-                    row += ["-", "-", "-"]
+                    row += ["-", "-"] if i else ["-", "-", "-"]
                     continue
-                scale = 1000  # µs of guest time = thousands of instructions
+                if i == 0:
+                    # µs of guest time = thousands of instructions
+                    row.append(f"{c['rust']['median'] * 1000:.0f} / {c['c']['median'] * 1000:.0f}")
                 raw = json.loads((run / "raw.json").read_text())
-                langs = mode_tools.run_values(raw)[(scenario, wait, placement)]
-                within = [r for _, _, _, r in mode_tools.within_modes(langs["rust"], langs["c"]) if r]
-                span = f"{min(within):.3f} to {max(within):.3f}" if within else "-"
-                row += [
-                    f"{c['rust']['median'] * scale:.0f} / {c['c']['median'] * scale:.0f}",
-                    ci(c["ratio"], 3),
-                    span,
-                ]
+                langs = mode_tools.run_values(raw, latency=min)[(scenario, wait, placement)]
+                cheapest = mode_tools.fewest(langs["rust"], langs["c"])
+                row += [ci(c["ratio"], 3), f"{cheapest:.3f}" if cheapest else "-"]
             rows.append(row)
     return f"**{title}**\n\n" + table(head, rows)
 
@@ -191,8 +193,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--time", action="append", default=[])
     ap.add_argument("--icount", action="append", default=[])
+    ap.add_argument("--unload", action="append", default=[])
     args = ap.parse_args()
     time_runs, icount_runs = load(args.time), load(args.icount)
+    for label, other, _ in load(args.unload):
+        for k, summary, _ in time_runs:
+            if k == label:
+                summary["unload"] = other["unload"]
+                kept = [g for g in summary["goals"] if not g["goal"].startswith("unload")]
+                summary["goals"] = kept + [g for g in other["goals"] if g["goal"].startswith("unload")]
     parts = [
         timed(time_runs, "pingpong", "Ping-pong, timed (µs per round trip; Rust/C with its 95 % interval)"),
         timed(time_runs, "latency", "Wake-up latency, timed (µs, the median of each run's 200)"),

@@ -109,6 +109,10 @@ class Modes(unittest.TestCase):
         self.assertAlmostEqual(out[1][3], 6194 / 6181)
         self.assertIsNone(modes.within_modes([4000], [6000], 0.05)[0][3])
 
+    def test_fewest_compares_the_cheapest_runs(self):
+        self.assertAlmostEqual(modes.fewest([3656, 4708, 5067], [3642, 4163, 5052]), 3656 / 3642)
+        self.assertIsNone(modes.fewest([], [1]))
+
 
 if __name__ == "__main__":
     unittest.main()
