@@ -108,7 +108,7 @@ def unload(runs):
             ]
         rows.append(row)
     return (
-        "**Unload** (ms; the module's exit at its worst moment, median and the slowest single one, "
+        "**Unload** (ms; the module's exit at its worst moment, median and the slowest single one,\n"
         "and the whole `rmmod` less `floor_c`'s, the range of the four moments' medians)\n\n" + table(head, rows)
     )
 
