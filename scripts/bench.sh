@@ -8,8 +8,8 @@
 # reports per scenario and wait variant the median, its 95 % interval and
 # the Rust/C ratio.
 #
-# Usage: scripts/bench.sh [6.12|7] [--quick] [--reps N] [--only REGEX] [--flavour F]
-#   6.12 | 7     the reference kernel (default 6.12; 6.7 also works)
+# Usage: scripts/bench.sh [6.7|6.12|7] [--quick] [--reps N] [--only REGEX] [--flavour F]
+#   6.7 | 6.12 | 7  the reference kernel (default 6.12)
 #   --quick      small N, one repetition: proves that the benchmark runs and
 #                its output parses (CI); its timings mean nothing
 #   --layers     an experiment instead: the _locked ping-pong in Rust, C, and
@@ -27,11 +27,13 @@
 #
 # Writes bench-results/<time>-<kernel>/: plan.json, the serial logs, raw.json
 # (every measurement), summary.json, summary.md (the tables, also printed),
-# figure.svg and sizes.md (where each module's text goes). Exits 1 if a step
-# has no result. Under emulation absolute times are inflated: only the ratios
-# of the same boot mean anything. Timings are disturbed by other work on the
-# host: the load before and after is recorded; run when the machine is
-# otherwise idle.
+# figure.svg, sizes.md (where each module's text goes) and, counting
+# instructions, modes.md (Rust/C within each mode of the counts,
+# bench/host/modes.py). bench/host/compare.py puts several runs side by side.
+# Exits 1 if a step has no result. Under emulation absolute times are
+# inflated: only the ratios of the same boot mean anything. Timings are
+# disturbed by other work on the host: the load before and after is
+# recorded; run when the machine is otherwise idle.
 set -euo pipefail
 KWAIT_TAG=bench
 . "$(dirname "$0")/lib.sh"
@@ -156,4 +158,12 @@ json.dump({
     "load_samples": [l for l in (Path(run) / "load.txt").read_text().splitlines() if l],
 }, open(Path(run) / "meta.json", "w"), indent=1)
 PY
-python3 "$HOST/report.py" "$RUN"
+status=0
+python3 "$HOST/report.py" "$RUN" || status=$?
+# Counting instructions, some cells settle into one of two counts per run, in either language:
+# Rust/C within each mode (bench/host/modes.py).
+if [ "$ACCEL" = icount ]; then
+	python3 "$HOST/modes.py" "$RUN" >"$RUN/modes.md" || die "bench/host/modes.py failed"
+	say "Rust/C within each mode of the counts: $RUN/modes.md"
+fi
+exit "$status"

@@ -12,12 +12,22 @@
 //! | `kwait_module_authors`     | 6.15     | `module!` takes `authors: [..]` (`author` is gone in 6.17) |
 //! | `kwait_pin_init_crate`     | 6.15     | pin-init is its own crate, `pin_init`                 |
 //! | `kwait_core_cstr`          | 6.19     | `CStr` is `core::ffi::CStr`; `as_char_ptr()` is a trait method |
+//! | `kwait_wait_recheck`       | its `wait.h` | `___wait_event()` tests the condition again right after `cmd` (7.2 and 7.3 do, 6.12 does not) |
+//!
+//! The last is read from the kernel's own `include/linux/wait.h` rather than its version, which
+//! is how a stable or distribution kernel that takes the change gets it too.
 //!
 //! Linux 6.7 is the kernel with none of them set. Kernels from 6.10 to 6.12.18 allocate in a
 //! third way and are not supported; `scripts/preflight.sh` refuses them.
 
 use kernel::prelude::*;
 use kernel::sync::Arc;
+
+/// Whether the target kernel's `___wait_event()` tests the condition again as soon as `cmd`
+/// (the sleep) returns, before it queues the entry again. The unlocked waits follow their C
+/// macro, so that they make the calls it makes: one `prepare_to_wait_event()` fewer per wake-up
+/// that made the condition true, where the macro has the test.
+pub(crate) const WAIT_RECHECKS_AFTER_SLEEP: bool = cfg!(kwait_wait_recheck);
 
 /// The C types of the kernel crate: its own `ffi` crate where it has one, `core::ffi` before.
 #[cfg(not(kwait_ffi_crate))]

@@ -20,13 +20,13 @@
 //! guards, and return with the lock held, as the C macros do.
 //!
 //! The condition runs where the C macro runs it: the unlocked waits call it with the task state
-//! set to `TASK_INTERRUPTIBLE`, the locked ones with a spinlock held. So it must not sleep, take
+//! set to `TASK_INTERRUPTIBLE` (and, where the kernel's macro tests it again as soon as the task
+//! wakes, there too), the locked ones with a spinlock held. So it must not sleep, take
 //! a lock guard or panic. The borrow of the thread's context keeps it from calling anything of
 //! this crate that sleeps or locks; what the types cannot see, `CONFIG_DEBUG_ATOMIC_SLEEP`
 //! reports at run time, as for C.
 
-use crate::compat::ffi::{c_int, c_long};
-use crate::compat::Jiffies;
+use crate::compat::{self, ffi::c_int, ffi::c_long, Jiffies};
 use crate::context::might_sleep;
 use crate::sys;
 use crate::thread::ThreadContext;
@@ -204,6 +204,11 @@ unsafe fn wait_event(
             break Err(ERESTARTSYS);
         }
         sleep();
+        // Where the kernel's macro tests the condition again as soon as the task runs again, so
+        // does this loop: a wake-up that made it true then skips a `prepare_to_wait_event`.
+        if compat::WAIT_RECHECKS_AFTER_SLEEP && condition() {
+            break Ok(());
+        }
     };
     // SAFETY: As for `prepare_to_wait_event`.
     unsafe { sys::finish_wait(head, entry.get()) };

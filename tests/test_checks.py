@@ -182,7 +182,7 @@ class DistroPlan(unittest.TestCase):
     def test_host_checks_of_the_build_run_on_a_distro_kernel(self):
         pick = suite.picker(distro=True)
         self.assertTrue(pick("ibt/objtool") and pick("ibt/seal/wait_event_interruptible"))
-        self.assertTrue(pick("build/warnings"))
+        self.assertTrue(pick("build/warnings") and pick("build/wait-recheck"))
         self.assertFalse(pick("ibt/loader/wait_event_interruptible") or pick("compile-fail/condition-pauses"))
 
 

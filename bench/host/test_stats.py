@@ -3,6 +3,7 @@
 
 import unittest
 
+import modes
 import parse
 import stats
 
@@ -93,6 +94,24 @@ class Parse(unittest.TestCase):
 
     def test_missing_step_is_an_error(self):
         self.assertIn("error", parse.cell_result(None, {}))
+
+
+class Modes(unittest.TestCase):
+    def test_neighbours_within_the_gap_share_a_mode(self):
+        self.assertEqual(modes.modes([6031, 4127, 6181, 4132], 0.05), [[4127, 4132], [6031, 6181]])
+        self.assertEqual(modes.modes([4034, 4436], 0.05), [[4034], [4436]])
+
+    def test_ratio_only_within_a_mode_both_reached(self):
+        # Rust runs 4142 and 6194 twice; C 4127 and 6181: each mode compares its own.
+        out = modes.within_modes([4142, 6194, 6194], [4127, 6181], 0.05)
+        self.assertEqual([(n_r, n_c) for _, n_r, n_c, _ in out], [(1, 1), (2, 1)])
+        self.assertAlmostEqual(out[0][3], 4142 / 4127)
+        self.assertAlmostEqual(out[1][3], 6194 / 6181)
+        self.assertIsNone(modes.within_modes([4000], [6000], 0.05)[0][3])
+
+    def test_fewest_compares_the_cheapest_runs(self):
+        self.assertAlmostEqual(modes.fewest([3656, 4708, 5067], [3642, 4163, 5052]), 3656 / 3642)
+        self.assertIsNone(modes.fewest([], [1]))
 
 
 if __name__ == "__main__":

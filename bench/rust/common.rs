@@ -14,15 +14,15 @@ pub(crate) const EINTR: i32 = -4;
 pub(crate) const ETIMEDOUT: i32 = -110;
 
 /// `kthread_run()` on the CPU of `side` (`bench_spawn()`); its error as a negative errno.
-pub(crate) fn spawn<F>(
+///
+/// `run` is a function, as C's `threadfn`: every thread of the benchmark starts through the one
+/// copy of `KThread::spawn_on_cpu` made for it, where closures would each get their own.
+pub(crate) fn spawn(
     ctx: &mut ThreadContext,
     name: &'static CStr,
     side: u32,
-    run: F,
-) -> core::result::Result<KThread, i32>
-where
-    F: FnOnce(&mut ThreadContext) -> i32 + Send + 'static,
-{
+    run: fn(&mut ThreadContext) -> i32,
+) -> core::result::Result<KThread, i32> {
     KThread::spawn_on_cpu(ctx, name, config::cpu(side), run).map_err(|err| err.to_errno())
 }
 

@@ -149,18 +149,26 @@ fn thread(ctx: &mut ThreadContext, me: u32) -> i32 {
     ret
 }
 
+fn ping_thread(ctx: &mut ThreadContext) -> i32 {
+    thread(ctx, 0)
+}
+
+fn pong_thread(ctx: &mut ThreadContext) -> i32 {
+    thread(ctx, 1)
+}
+
 /// Runs the scenario and prints `pingpong ns=N rounds=R`; 0 or a negative errno.
 pub(crate) fn run(ctx: &mut ThreadContext) -> i32 {
     *QUEUE.get().lock(ctx) = 0;
     TURN.store(0, Relaxed);
     FIRST.store(config::warmup(), Relaxed);
     LAST.store(config::warmup() + config::rounds(), Relaxed);
-    let mut pong = match common::spawn(ctx, c_str!("bench-r-pong"), 1, |ctx| thread(ctx, 1)) {
+    let mut pong = match common::spawn(ctx, c_str!("bench-r-pong"), 1, pong_thread) {
         Ok(thread) => thread,
         Err(err) => return err,
     };
     // On error `pong` is dropped, which stops it.
-    let mut ping = match common::spawn(ctx, c_str!("bench-r-ping"), 0, |ctx| thread(ctx, 0)) {
+    let mut ping = match common::spawn(ctx, c_str!("bench-r-ping"), 0, ping_thread) {
         Ok(thread) => thread,
         Err(err) => return err,
     };
