@@ -883,7 +883,10 @@ fn stop_after_return(ctx: &mut ThreadContext) -> Verdict {
         "the second stop() did not return the exit value",
     )?;
     check(first_ns < PROMPT_MS * 1_000_000, "the first stop() blocked")?;
-    check(second_ns < NO_SLEEP_MS * 1_000_000, "the second stop() blocked")
+    check(
+        second_ns < NO_SLEEP_MS * 1_000_000,
+        "the second stop() blocked",
+    )
 }
 
 /// A queue pinned in an `Arc` by `new_wait_queue!`: a waiter sleeps on it with the `_locked`
