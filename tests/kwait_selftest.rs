@@ -367,8 +367,8 @@ impl Wait {
     }
 
     /// How many times the condition is evaluated after a wake-up that leaves it false. Where the
-    /// kernel's `___wait_event()` tests it as soon as the task wakes (`kwait_wait_recheck`, from
-    /// 7.2), the unlocked waits evaluate it there and again after `prepare_to_wait_event()`.
+    /// kernel's `___wait_event()` tests it as soon as the task wakes (`kwait_wait_recheck`: 7.2
+    /// and 7.3), the unlocked waits evaluate it there and again after `prepare_to_wait_event()`.
     fn evals_per_false_wakeup(self) -> u32 {
         match self {
             Wait::Interruptible | Wait::Timeout if cfg!(kwait_wait_recheck) => 2,

@@ -117,11 +117,13 @@ def counted(runs, scenario, title):
     first = runs[0][0]
     head = ["wait", "placement", f"{first} Rust / C"]
     head += [h for k, _, _ in runs for h in (f"{k} Rust/C", f"{k} fewest")]
+    # Each run's per-run counts, read once: the fewest instructions of each language.
+    cheapest = [mode_tools.run_values(json.loads((run / "raw.json").read_text()), latency=min) for _, _, run in runs]
     rows = []
     for wait in WAITS:
         for placement in ("same", "split"):
             row = [f"`{wait}`", placement]
-            for i, (_, s, run) in enumerate(runs):
+            for i, (_, s, _) in enumerate(runs):
                 c = cell(s, scenario, wait, placement)
                 if not c:
                     row += ["-", "-"] if i else ["-", "-", "-"]
@@ -129,10 +131,9 @@ def counted(runs, scenario, title):
                 if i == 0:
                     # µs of guest time = thousands of instructions
                     row.append(f"{c['rust']['median'] * 1000:.0f} / {c['c']['median'] * 1000:.0f}")
-                raw = json.loads((run / "raw.json").read_text())
-                langs = mode_tools.run_values(raw, latency=min)[(scenario, wait, placement)]
-                cheapest = mode_tools.fewest(langs["rust"], langs["c"])
-                row += [ci(c["ratio"], 3), f"{cheapest:.3f}" if cheapest else "-"]
+                langs = cheapest[i][(scenario, wait, placement)]
+                fewest = mode_tools.fewest(langs["rust"], langs["c"])
+                row += [ci(c["ratio"], 3), f"{fewest:.3f}" if fewest else "-"]
             rows.append(row)
     return f"**{title}**\n\n" + table(head, rows)
 

@@ -5,7 +5,7 @@
 Counting instructions (`scripts/bench.sh --icount`), a run's count is exact, but the path the
 scheduler takes is not the same in every run, in either language: on Linux 7 with both threads
 on one CPU, a round trip costs about 4 000 or about 6 000 instructions, settling in each run on
-one; on 6.7 it spreads from about 3 400 to 5 000. A ratio of a Rust run on one path to a C run
+one; on 6.7 it spreads from about 3 400 to 5 600. A ratio of a Rust run on one path to a C run
 on another compares the paths, not the code. Two comparisons that do not:
 
 - the fewest instructions of each language's runs: the cheapest path, taken by both;
